@@ -1,0 +1,4 @@
+export { RagError, RagConfigError, ShapeError, GpuDeviceError } from './errors.js';
+export { acquireGpuDevice, hasWebGpuApi, type AcquireGpuDeviceOptions, type GpuAdapterSummary } from './gpu/device.js';
+export { createStorageBuffer, createOutputBuffer, readBuffer, readFloat32, readUint32 } from './gpu/buffers.js';
+export * from './kernels/index.js';

@@ -1,0 +1,8 @@
+/**
+ * Kernel registry: every GPU kernel with its CPU reference, one row each.
+ * `run*` takes GPUBuffers that may come straight from onnxruntime-web (`tensor.gpuBuffer`);
+ * `*Ref` takes typed arrays and is both the test oracle and the WASM/CPU path.
+ */
+export { createDocScoresProgram, runDocScores } from './doc-scores/doc-scores.js';
+export { docScoresRef } from './doc-scores/doc-scores.ref.js';
+export type { DocScoresShape } from './doc-scores/doc-scores.validate.js';

@@ -1,0 +1,1 @@
+export { DEVICE_TYPES, isDeviceType, resolveDevice, type DeviceType, type ResolvedDevice } from './devices.js';

@@ -1,0 +1,1 @@
+export { splitIntoPassages, type Passage, type RawDocument } from './passage-splitter.js';

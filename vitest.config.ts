@@ -1,0 +1,59 @@
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { chromiumExecutable, chromiumNoWebGpuArgs, chromiumWebGpuArgs } from './test/chromium.js';
+import { crossOriginIsolationHeaders } from './vite.config.js';
+
+const sourceCondition = { resolve: { conditions: ['source'] } };
+
+// Three layers: `unit` (Node), `browser` (Chromium + WebGPU on SwiftShader) and
+// `browser-no-webgpu` (Chromium with WebGPU disabled: the WASM fallback). The e2e layer is
+// Playwright's own runner (e2e/playwright.config.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...sourceCondition,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          exclude: ['**/*.browser.test.ts', '**/*.no-webgpu.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        ...sourceCondition,
+        server: { headers: crossOriginIsolationHeaders },
+        test: {
+          name: 'browser',
+          include: ['packages/*/src/**/*.browser.test.ts'],
+          setupFiles: ['test/browser-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromiumExecutable, args: chromiumWebGpuArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        ...sourceCondition,
+        server: { headers: crossOriginIsolationHeaders },
+        test: {
+          name: 'browser-no-webgpu',
+          include: ['packages/*/src/**/*.no-webgpu.test.ts'],
+          setupFiles: ['test/no-webgpu-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromiumExecutable, args: chromiumNoWebGpuArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
