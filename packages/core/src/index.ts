@@ -2,3 +2,13 @@ export { RagError, RagConfigError, ShapeError, GpuDeviceError } from './errors.j
 export { acquireGpuDevice, hasWebGpuApi, type AcquireGpuDeviceOptions, type GpuAdapterSummary } from './gpu/device.js';
 export { createStorageBuffer, createOutputBuffer, readBuffer, readFloat32, readUint32 } from './gpu/buffers.js';
 export * from './kernels/index.js';
+export type {
+  BatchEncoding,
+  DocDict,
+  Embedder,
+  EncodeOptions,
+  RetrievedDocs,
+  Retriever,
+  RetrieverOutput,
+  TextTokenizer,
+} from './retrieval.js';
