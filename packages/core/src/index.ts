@@ -12,3 +12,5 @@ export type {
   RetrieverOutput,
   TextTokenizer,
 } from './retrieval.js';
+export * from './config/index.js';
+export type { HostTensor, RetrievAugLMMarginOutput, RetrievAugLMOutput, TensorData } from './outputs.js';

@@ -1,0 +1,114 @@
+import { RagConfigError } from '../errors.js';
+import { checks, checkFields, defaultsOf, pickFields, readFields, writeFields, type FieldTable } from './field-table.js';
+import type { RagConfig } from './rag-config.js';
+
+/** The `generation_config.json` fields that RAG generation uses, camelCased, with HF's defaults. */
+export interface GenerationConfigFields {
+  maxLength: number;
+  minLength: number;
+  numBeams: number;
+  numReturnSequences: number;
+  noRepeatNgramSize: number;
+  lengthPenalty: number;
+  earlyStopping: boolean | 'never';
+  bosTokenId: number | null;
+  eosTokenId: number | null;
+  padTokenId: number | null;
+  decoderStartTokenId: number | null;
+  forcedBosTokenId: number | null;
+  forcedEosTokenId: number | null;
+  badWordsIds: number[][] | null;
+  useCache: boolean;
+}
+
+const generationFields: FieldTable<GenerationConfigFields> = {
+  maxLength: { key: 'max_length', default: 20, check: checks.positiveInt },
+  minLength: { key: 'min_length', default: 0, check: checks.nonNegativeInt },
+  numBeams: { key: 'num_beams', default: 1, check: checks.positiveInt },
+  numReturnSequences: { key: 'num_return_sequences', default: 1, check: checks.positiveInt },
+  noRepeatNgramSize: { key: 'no_repeat_ngram_size', default: 0, check: checks.nonNegativeInt },
+  lengthPenalty: { key: 'length_penalty', default: 1, check: checks.number },
+  earlyStopping: { key: 'early_stopping', default: false, check: checks.oneOf(true, false, 'never') },
+  bosTokenId: { key: 'bos_token_id', default: null, check: checks.nullableTokenId },
+  eosTokenId: { key: 'eos_token_id', default: null, check: checks.nullableTokenId },
+  padTokenId: { key: 'pad_token_id', default: null, check: checks.nullableTokenId },
+  decoderStartTokenId: { key: 'decoder_start_token_id', default: null, check: checks.nullableTokenId },
+  forcedBosTokenId: { key: 'forced_bos_token_id', default: null, check: checks.nullableTokenId },
+  forcedEosTokenId: { key: 'forced_eos_token_id', default: null, check: checks.nullableTokenId },
+  badWordsIds: { key: 'bad_words_ids', default: null, check: checks.nullableIdLists },
+  useCache: { key: 'use_cache', default: true, check: checks.boolean },
+};
+
+export const GENERATION_CONFIG_DEFAULTS: Readonly<GenerationConfigFields> = Object.freeze(defaultsOf(generationFields));
+
+/** `transformers.GenerationConfig`, restricted to what RAG generation reads. */
+export class GenerationConfig implements GenerationConfigFields {
+  declare maxLength: number;
+  declare minLength: number;
+  declare numBeams: number;
+  declare numReturnSequences: number;
+  declare noRepeatNgramSize: number;
+  declare lengthPenalty: number;
+  declare earlyStopping: boolean | 'never';
+  declare bosTokenId: number | null;
+  declare eosTokenId: number | null;
+  declare padTokenId: number | null;
+  declare decoderStartTokenId: number | null;
+  declare forcedBosTokenId: number | null;
+  declare forcedEosTokenId: number | null;
+  declare badWordsIds: number[][] | null;
+  declare useCache: boolean;
+
+  private constructor(fields: GenerationConfigFields) {
+    checkFields('GenerationConfig', fields, generationFields);
+    if (fields.numReturnSequences > fields.numBeams) {
+      throw new RagConfigError(
+        `GenerationConfig: num_return_sequences (${fields.numReturnSequences}) must not exceed num_beams (${fields.numBeams})`,
+      );
+    }
+    if (fields.minLength > fields.maxLength) {
+      throw new RagConfigError(`GenerationConfig: min_length (${fields.minLength}) exceeds max_length (${fields.maxLength})`);
+    }
+    Object.assign(this, fields);
+  }
+
+  /** Parses a `generation_config.json` object; unknown keys (sampling etc.) are ignored. */
+  static fromJson(json: unknown): GenerationConfig {
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new RagConfigError(`GenerationConfig: generation_config.json must be a JSON object, got ${JSON.stringify(json)}`);
+    }
+    return new GenerationConfig(readFields('GenerationConfig', json as Record<string, unknown>, generationFields));
+  }
+
+  /**
+   * `GenerationConfig.from_model_config`: token ids from the RAG config, falling back to the
+   * generator's (RAG configs usually leave them null and the generator defines them).
+   */
+  static fromModelConfig(config: RagConfig): GenerationConfig {
+    const g = config.generator;
+    return new GenerationConfig({
+      ...GENERATION_CONFIG_DEFAULTS,
+      bosTokenId: config.bosTokenId ?? g.bosTokenId,
+      eosTokenId: config.eosTokenId ?? g.eosTokenId,
+      padTokenId: config.padTokenId ?? g.padTokenId,
+      decoderStartTokenId: config.decoderStartTokenId ?? g.decoderStartTokenId,
+      forcedBosTokenId: g.forcedBosTokenId,
+      forcedEosTokenId: config.forcedEosTokenId ?? g.forcedEosTokenId,
+      useCache: config.useCache,
+    });
+  }
+
+  /** A copy with per-call overrides (the keyword arguments of `generate`), validated. */
+  with(overrides: Partial<GenerationConfigFields>): GenerationConfig {
+    const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+    return new GenerationConfig({ ...this.fields(), ...defined });
+  }
+
+  fields(): GenerationConfigFields {
+    return pickFields(this, generationFields);
+  }
+
+  toJson(): Record<string, unknown> {
+    return writeFields(this.fields(), generationFields);
+  }
+}
