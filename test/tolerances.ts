@@ -8,5 +8,7 @@ import type { Tolerance } from './expect-close.js';
 export const tolerances = {
   webgpu: {
     kernelVsRef: { abs: 1e-5, rel: 1e-5 } satisfies Tolerance,
+    /** Kernels that only select or move values (topK, gatherRows): the input bits come back. */
+    selectExact: { abs: 0, rel: 0 } satisfies Tolerance,
   },
 } as const;
