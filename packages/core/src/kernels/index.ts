@@ -6,3 +6,6 @@
 export { createDocScoresProgram, runDocScores } from './doc-scores/doc-scores.js';
 export { docScoresRef } from './doc-scores/doc-scores.ref.js';
 export type { DocScoresShape } from './doc-scores/doc-scores.validate.js';
+export { createLogitsEditsProgram, runLogitsEdits } from './logits-edits/logits-edits.js';
+export { logitsEditsRef } from './logits-edits/logits-edits.ref.js';
+export { NO_ENTRY, packRowEdits, type LogitsEditsShape, type RowEdit } from './logits-edits/logits-edits.validate.js';

@@ -31,5 +31,7 @@ export function runDocScores(
     workgroups: Math.ceil((batch * nDocs) / WORKGROUP),
     ...(encoder ? { encoder } : {}),
   });
+  // Submitted work keeps its buffers alive; destroying now only frees them early.
+  if (!encoder) params.destroy();
   return scores;
 }
