@@ -14,13 +14,17 @@
 // Design, for cols = beams·V ≈ 150k, rows ≤ 8, k ≤ 16 (usable to k = 1024):
 //   pass 1 `chunkTopK`: one 256-thread workgroup per (row, chunk of 4096 columns), so
 //     rows·⌈cols/4096⌉ workgroups stream the scores once, coalesced (thread t holds columns
-//     t, t+256, … of its chunk as 16 keys in registers). min(k, chunk length) selection rounds:
-//     every thread offers its best key below the previous winner, a tree reduction in
-//     workgroup memory (ping-pong halves, 9 barriers) picks the round's winner, and only the
-//     thread that offered it rescans its 16 keys. Writes `slots` = min(k, 4096) pairs per chunk,
-//     padded with a sentinel (key 0, column 0xffffffff) that ranks below every real entry.
-//   pass 2 `mergeTopK`: one workgroup per row runs the same k rounds over the row's chunk
-//     candidates (37·16 = 592 for cols = 3·50265, k = 16), read from the scratch buffer.
+//     t, t+256, … of its chunk as 16 keys in registers). Then min(k, chunk length) selection
+//     rounds. Each thread's offer is its best key not yet selected; 16 groups of 16 threads
+//     keep their group's best in workgroup memory. In a round every thread reads the 16 group
+//     bests (broadcast) and so knows the winner; only the winning thread rescans its 16 keys,
+//     and only its group's best is recomputed: one barrier per round, where a tree reduction
+//     would need nine (barriers dominate, above all on SwiftShader). Writes `slots` =
+//     min(k, 4096) pairs per chunk, padded with a sentinel (key 0, column 0xffffffff) that
+//     ranks below every real entry.
+//   pass 2 `mergeTopK`: one workgroup per row runs the same rounds over the row's chunk
+//     candidates (37·16 = 592 for cols = 3·50265, k = 16), read from the scratch buffer, and
+//     writes the k ids and the scores' original bits.
 // Binding 2 is pass 1's output and pass 2's input: it is declared read_write for both.
 
 struct Params {
@@ -47,9 +51,13 @@ const SENTINEL: vec2<u32> = vec2<u32>(0u, 0xffffffffu);
 // Above every real (key, column): the limit of the first round.
 const TOP: vec2<u32> = vec2<u32>(0xffffffffu, 0u);
 
-// Two halves, alternating by round parity, so that reading round j's winner needs no barrier
-// before round j+1 writes its offers.
-var<workgroup> tree: array<vec2<u32>, 512>;
+// Selection state shared by both passes. Thread t's offer (its best pair not yet selected) sits
+// in offers[t]; threads form GROUPS groups of GROUP_SIZE, and groupBest holds each group's best
+// offer, in two halves alternating by round parity (see selectRound).
+const GROUP_SIZE: u32 = 16u;
+const GROUPS: u32 = 16u; // WG / GROUP_SIZE
+var<workgroup> offers: array<vec2<u32>, 256>;
+var<workgroup> groupBest: array<vec2<u32>, 32>;
 
 // Monotone map f32 bits -> u32: a < b as numbers iff key(a) < key(b). NaN -> 0 (below -Infinity,
 // whose key is 0x007fffff); -0 -> key(+0).
@@ -71,21 +79,56 @@ fn better(a: vec2<u32>, b: vec2<u32>) -> bool {
   return a.x > b.x || (a.x == b.x && a.y < b.y);
 }
 
-// Every thread offers one pair; all threads get the best. Call from uniform control flow.
-fn reduceWinner(lid: u32, offer: vec2<u32>, half: u32) -> vec2<u32> {
-  let base = half * WG;
-  tree[base + lid] = offer;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      let other = tree[base + lid + s];
-      if (better(other, tree[base + lid])) {
-        tree[base + lid] = other;
-      }
+fn bestOfGroup(g: u32) -> vec2<u32> {
+  var best = offers[g * GROUP_SIZE];
+  for (var i = 1u; i < GROUP_SIZE; i = i + 1u) {
+    let o = offers[g * GROUP_SIZE + i];
+    if (better(o, best)) {
+      best = o;
     }
-    workgroupBarrier();
   }
-  return tree[base];
+  return best;
+}
+
+// Every thread publishes its first offer; group bests go to half 0. Uniform control flow.
+fn publishOffers(lid: u32, offer: vec2<u32>) {
+  offers[lid] = offer;
+  workgroupBarrier();
+  if (lid < GROUPS) {
+    groupBest[lid] = bestOfGroup(lid);
+  }
+  workgroupBarrier();
+}
+
+// The best of the group bests in half `h`, read by every thread (broadcast reads):
+// (key, column, winning group).
+fn roundWinner(h: u32) -> vec3<u32> {
+  var best = groupBest[h * GROUPS];
+  var group = 0u;
+  for (var g = 1u; g < GROUPS; g = g + 1u) {
+    let o = groupBest[h * GROUPS + g];
+    if (better(o, best)) {
+      best = o;
+      group = g;
+    }
+  }
+  return vec3<u32>(best, group);
+}
+
+// After round winner w (read from half h): only the winning thread's offer changes, so only its
+// group's best does. The winner publishes its next offer and recomputes its group into half
+// 1 − h, the first GROUPS threads carry the other groups over, and one barrier per round
+// separates this round's reads of half h from the next round's writes to it.
+fn advanceRound(lid: u32, h: u32, w: vec3<u32>, isWinner: bool, next: vec2<u32>) {
+  let other = (1u - h) * GROUPS;
+  if (lid < GROUPS && lid != w.z) {
+    groupBest[other + lid] = groupBest[h * GROUPS + lid];
+  }
+  if (isWinner) {
+    offers[lid] = next;
+    groupBest[other + w.z] = bestOfGroup(w.z);
+  }
+  workgroupBarrier();
 }
 
 // This thread's best score of its chunk strictly after `limit` in the order.
@@ -124,16 +167,20 @@ fn chunkTopK(@builtin(workgroup_id) wid: vec3<u32>,
     }
   }
   var offer = bestOwnBelow(&keys, lid, start, len, TOP);
+  publishOffers(lid, offer);
   let rounds = min(params.k, len);
   let out = group * params.slots;
   for (var j = 0u; j < rounds; j = j + 1u) {
-    let winner = reduceWinner(lid, offer, j & 1u);
+    let h = j & 1u;
+    let w = roundWinner(h);
     if (lid == 0u) {
-      candidates[out + j] = winner;
+      candidates[out + j] = w.xy;
     }
-    if (offer.y == winner.y) {
-      offer = bestOwnBelow(&keys, lid, start, len, winner);
+    let isWinner = offer.y == w.y;
+    if (isWinner) {
+      offer = bestOwnBelow(&keys, lid, start, len, w.xy);
     }
+    advanceRound(lid, h, w, isWinner, offer);
   }
   for (var j = rounds + lid; j < params.slots; j = j + WG) {
     candidates[out + j] = SENTINEL;
@@ -163,14 +210,18 @@ fn mergeTopK(@builtin(workgroup_id) wid: vec3<u32>,
   let n = params.numChunks * params.slots;
   let base = row * n;
   var offer = bestCandidateBelow(base, n, lid, TOP);
+  publishOffers(lid, offer);
   for (var j = 0u; j < params.k; j = j + 1u) {
-    let winner = reduceWinner(lid, offer, j & 1u);
+    let h = j & 1u;
+    let w = roundWinner(h);
     if (lid == 0u) {
-      ids[row * params.k + j] = winner.y;
-      values[row * params.k + j] = scores[row * params.cols + winner.y];
+      ids[row * params.k + j] = w.y;
+      values[row * params.k + j] = scores[row * params.cols + w.y];
     }
-    if (offer.y == winner.y) {
-      offer = bestCandidateBelow(base, n, lid, winner);
+    let isWinner = offer.y == w.y;
+    if (isWinner) {
+      offer = bestCandidateBelow(base, n, lid, w.xy);
     }
+    advanceRound(lid, h, w, isWinner, offer);
   }
 }
