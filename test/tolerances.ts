@@ -11,4 +11,11 @@ export const tolerances = {
     /** Kernels that only select or move values (topK, gatherRows): the input bits come back. */
     selectExact: { abs: 0, rel: 0 } satisfies Tolerance,
   },
+  /**
+   * Our references and kernels against values computed by HF `transformers` (torch fp32 on CPU,
+   * stored rounded to 6 decimals: logits carry ±5e-7 of rounding, hence the abs floor).
+   */
+  hf: {
+    reference: { abs: 1e-5, rel: 1e-4 } satisfies Tolerance,
+  },
 } as const;

@@ -1,0 +1,32 @@
+import { createOutputBuffer } from '../../gpu/buffers.js';
+import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
+import code from './log-softmax.wgsl?raw';
+import { validateLogSoftmax, type LogSoftmaxShape } from './log-softmax.validate.js';
+
+export function createLogSoftmaxProgram(device: GPUDevice): GPUComputePipeline {
+  return getPipeline(device, { name: 'logSoftmax', code });
+}
+
+/**
+ * GPU logSoftmax over the last axis: input (rows × vocab) f32 buffer -> a new (rows × vocab) f32
+ * buffer, one workgroup per row. The caller owns (and destroys) the returned buffer.
+ */
+export function runLogSoftmax(
+  device: GPUDevice,
+  input: GPUBuffer,
+  shape: LogSoftmaxShape,
+  encoder?: GPUCommandEncoder,
+): GPUBuffer {
+  validateLogSoftmax(shape, input.size / 4, 'buffer');
+  const { rows, vocab } = shape;
+  const output = createOutputBuffer(device, rows * vocab * 4, 'logSoftmax.output');
+  const params = createUniformBuffer(device, [rows, vocab], 'logSoftmax.params');
+  dispatch(device, {
+    pipeline: createLogSoftmaxProgram(device),
+    label: 'logSoftmax',
+    buffers: [params, input, output],
+    workgroups: rows,
+    ...(encoder ? { encoder } : {}),
+  });
+  return output;
+}
