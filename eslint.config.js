@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'artifacts/**', 'fixtures/**', 'public/**', 'tools/**'] },
+  { ignores: ['.device-carry/**', '**/dist/**', '**/node_modules/**', 'artifacts/**', 'fixtures/**', 'public/**', 'tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@ import { tolerances } from '../../../../../test/tolerances.js';
 import { ShapeError } from '../../errors.js';
 import { createStorageBuffer, readFloat32 } from '../../gpu/buffers.js';
 import { acquireGpuDevice } from '../../gpu/device.js';
-import { batchHfCases, hfCases } from './hf-cases.js';
+import { batchHfCases, hfCases } from '../../../../../test/hf-cases.js';
 import { runMarginalize } from './marginalize.js';
 import { marginalizeRef } from './marginalize.ref.js';
 import type { MarginalizeShape } from './marginalize.validate.js';

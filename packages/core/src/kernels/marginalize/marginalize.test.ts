@@ -3,7 +3,7 @@ import { expectClose } from '../../../../../test/expect-close.js';
 import { tolerances } from '../../../../../test/tolerances.js';
 import { ShapeError } from '../../errors.js';
 import { logSoftmaxRef } from '../log-softmax/log-softmax.ref.js';
-import { hfCases } from './hf-cases.js';
+import { hfCases } from '../../../../../test/hf-cases.js';
 import { logSumExpRef, marginalizeRef } from './marginalize.ref.js';
 
 const exact = { abs: 1e-6, rel: 1e-6 };

@@ -5,7 +5,7 @@ import { tolerances } from '../../../../../test/tolerances.js';
 import { RagConfigError } from '../../errors.js';
 import { createStorageBuffer, readFloat32 } from '../../gpu/buffers.js';
 import { acquireGpuDevice } from '../../gpu/device.js';
-import { batchHfCases, HF_BOS_TOKEN_ID, HF_PAD_TOKEN_ID, hfCases } from '../marginalize/hf-cases.js';
+import { batchHfCases, HF_BOS_TOKEN_ID, HF_PAD_TOKEN_ID, hfCases } from '../../../../../test/hf-cases.js';
 import { runRagSequenceNll, runRagTokenNll } from './nll.js';
 import { ragSequenceNllRef, ragTokenNllRef } from './nll.ref.js';
 import { ragNllLength, type RagNllResult, type RagNllShape, type RagSequenceNllOptions } from './nll.validate.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../../../test/expect-close.js';
 import { tolerances } from '../../../../../test/tolerances.js';
 import { RagConfigError, ShapeError } from '../../errors.js';
-import { batchHfCases, HF_BOS_TOKEN_ID, HF_PAD_TOKEN_ID, hfCases } from '../marginalize/hf-cases.js';
+import { batchHfCases, HF_BOS_TOKEN_ID, HF_PAD_TOKEN_ID, hfCases } from '../../../../../test/hf-cases.js';
 import { ragSequenceNllRef, ragTokenNllRef } from './nll.ref.js';
 
 const exact = { abs: 1e-6, rel: 1e-6 };

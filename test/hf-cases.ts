@@ -1,7 +1,7 @@
 // Test fixtures only (not exported by the package): the HF `transformers` reference cases of
 // fixtures/hf-o{1,2}/reference.json (format: shared hf-reference README) as typed arrays.
-import o1 from '../../../../../fixtures/hf-o1/reference.json?raw';
-import o2 from '../../../../../fixtures/hf-o2/reference.json?raw';
+import o1 from '../fixtures/hf-o1/reference.json?raw';
+import o2 from '../fixtures/hf-o2/reference.json?raw';
 
 /** BART generator ids of both fixtures (config.json `generator.pad_token_id` / `bos_token_id`). */
 export const HF_PAD_TOKEN_ID = 1;
