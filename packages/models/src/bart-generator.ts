@@ -1,0 +1,93 @@
+import type { GeneratorConfig } from '@rag-web/core';
+import type { Tensor } from 'onnxruntime-web';
+import { InvalidInputError } from './errors.js';
+import type { OnnxSession } from './ort/onnx-session.js';
+import type { Ort } from './ort/runtime.js';
+import { int64Matrix } from './ort/tensors.js';
+import { PastKeyValues } from './past-key-values.js';
+
+export interface DecoderStep {
+  /** (rows × t × V) logits; a `gpu-buffer` tensor on WebGPU. The caller disposes it. */
+  logits: Tensor;
+  past: PastKeyValues;
+}
+
+/**
+ * The BART generator as three graphs (tools/export_rag.py): `encoder_model`, `decoder_model`
+ * (first step or a full labels forward; returns the whole cache) and `decoder_with_past_model`
+ * (one token, self-attention cache grows, cross-attention cache reused).
+ */
+export class BartGenerator {
+  constructor(
+    private readonly ort: Ort,
+    readonly config: GeneratorConfig,
+    private readonly encoder: OnnxSession,
+    private readonly decoder: OnnxSession,
+    private readonly decoderWithPast: OnnxSession,
+  ) {}
+
+  static expectedIo(layers: number): Record<'encoder_model' | 'decoder_model' | 'decoder_with_past_model', { inputs: string[]; outputs: string[] }> {
+    const present = PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.outputName);
+    return {
+      encoder_model: { inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
+      decoder_model: { inputs: ['input_ids', 'encoder_hidden_states', 'encoder_attention_mask'], outputs: ['logits', ...present] },
+      decoder_with_past_model: {
+        inputs: ['input_ids', 'encoder_attention_mask', ...PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.inputName)],
+        outputs: ['logits', ...PastKeyValues.names(layers, ['decoder'], PastKeyValues.outputName)],
+      },
+    };
+  }
+
+  /** Outputs that stay on the GPU on WebGPU, per graph. */
+  static gpuOutputs(layers: number): Record<'encoder_model' | 'decoder_model' | 'decoder_with_past_model', string[]> {
+    return {
+      encoder_model: ['last_hidden_state'],
+      decoder_model: ['logits', ...PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.outputName)],
+      decoder_with_past_model: ['logits', ...PastKeyValues.names(layers, ['decoder'], PastKeyValues.outputName)],
+    };
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  /** Generator encoder over (rows × S) context ids → (rows × S × D) hidden states (caller disposes). */
+  async encode(inputIds: number[][], attentionMask: number[][]): Promise<Tensor> {
+    if (inputIds.length === 0) throw new InvalidInputError('generator encoder: no context rows');
+    const out = await this.encoder.run({ input_ids: int64Matrix(this.ort, inputIds), attention_mask: int64Matrix(this.ort, attentionMask) });
+    return out.last_hidden_state!;
+  }
+
+  /** Decoder over a whole prefix (rows × t): logits for every position and the full cache. */
+  async decodeFirst(decoderInputIds: number[][], encoderHiddenStates: Tensor, encoderAttentionMask: Tensor): Promise<DecoderStep> {
+    const out = await this.decoder.run({
+      input_ids: int64Matrix(this.ort, decoderInputIds),
+      encoder_hidden_states: encoderHiddenStates,
+      encoder_attention_mask: encoderAttentionMask,
+    });
+    return { logits: out.logits!, past: PastKeyValues.fromOutputs(this.config.decoderLayers, out) };
+  }
+
+  /**
+   * One more token per row with the cache. The previous self-attention tensors are disposed
+   * here (they are replaced); the cross-attention ones move into the new cache.
+   */
+  async decodeNext(tokens: number[], encoderAttentionMask: Tensor, past: PastKeyValues): Promise<DecoderStep> {
+    const out = await this.decoderWithPast.run({
+      input_ids: int64Matrix(this.ort, tokens.map((t) => [t])),
+      encoder_attention_mask: encoderAttentionMask,
+      ...past.feeds(),
+    });
+    const next = PastKeyValues.fromOutputs(this.config.decoderLayers, out, past);
+    past.disposeReplacedBy(next);
+    return { logits: out.logits!, past: next };
+  }
+
+  int64(rows: number[][]): Tensor {
+    return int64Matrix(this.ort, rows);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release(), this.decoderWithPast.release()]);
+  }
+}

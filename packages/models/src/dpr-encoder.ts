@@ -1,0 +1,85 @@
+import { pooledOutputSize, type Embedder, type QuestionEncoderConfig } from '@rag-web/core';
+import { InvalidInputError } from './errors.js';
+import type { HfTokenizer } from './tokenizer/hf-tokenizer.js';
+import type { OnnxSession } from './ort/onnx-session.js';
+import type { Ort } from './ort/runtime.js';
+import { int64Matrix, tensorFloat32 } from './ort/tensors.js';
+
+const INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
+const OUTPUTS = ['pooler_output'];
+
+/**
+ * A DPR encoder graph (`question_encoder.onnx` / `ctx_encoder.onnx`): token ids → pooled output
+ * (batch × hidden), the vectors whose inner products are RAG's doc scores.
+ */
+export class DprEncoder {
+  constructor(
+    protected readonly ort: Ort,
+    protected readonly session: OnnxSession,
+    readonly config: QuestionEncoderConfig,
+  ) {}
+
+  static expectedIo(): { inputs: string[]; outputs: string[] } {
+    return { inputs: INPUTS, outputs: OUTPUTS };
+  }
+
+  get dimension(): number {
+    return pooledOutputSize(this.config);
+  }
+
+  /** Pooled outputs for already-tokenized rows (padded to one width). */
+  async forward(inputIds: number[][], attentionMask: number[][], tokenTypeIds?: number[][]): Promise<Float32Array> {
+    if (inputIds.length === 0) throw new InvalidInputError(`${this.session.name}: no input rows`);
+    const tokenTypes = tokenTypeIds ?? inputIds.map((row) => row.map(() => 0));
+    const out = await this.session.run({
+      input_ids: int64Matrix(this.ort, inputIds),
+      attention_mask: int64Matrix(this.ort, attentionMask),
+      token_type_ids: int64Matrix(this.ort, tokenTypes),
+    });
+    const pooled = await tensorFloat32(out.pooler_output!);
+    out.pooler_output!.dispose();
+    if (pooled.length !== inputIds.length * this.dimension) {
+      throw new InvalidInputError(`${this.session.name}: pooled output has ${pooled.length} values, expected ${inputIds.length}×${this.dimension}`);
+    }
+    return pooled;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+/** `DPRQuestionEncoder`: questions → (batch × hidden) pooled output. */
+export class DPRQuestionEncoder extends DprEncoder {}
+
+/**
+ * `DPRContextEncoder`: `(title, text)` passages → (n × hidden), batched; implements core's
+ * `Embedder` so the retriever can embed passages without knowing about ONNX.
+ */
+export class DPRContextEncoder extends DprEncoder implements Embedder {
+  constructor(
+    ort: Ort,
+    session: OnnxSession,
+    config: QuestionEncoderConfig,
+    private readonly tokenizer: HfTokenizer,
+    readonly modelId: string,
+    private readonly batchSize = 16,
+  ) {
+    super(ort, session, config);
+  }
+
+  async embed(passages: Array<{ title: string; text: string }>, options: { signal?: AbortSignal } = {}): Promise<Float32Array> {
+    const out = new Float32Array(passages.length * this.dimension);
+    for (let start = 0; start < passages.length; start += this.batchSize) {
+      options.signal?.throwIfAborted();
+      const batch = passages.slice(start, start + this.batchSize);
+      // DPR context encoders take the (title, text) pair: [CLS] title [SEP] text [SEP].
+      const enc = this.tokenizer.encodePairs(
+        batch.map((p) => [p.title, p.text]),
+        this.tokenizer.modelMaxLength ?? this.config.maxPositionEmbeddings,
+      );
+      out.set(await this.forward(enc.inputIds, enc.attentionMask, enc.tokenTypeIds), start * this.dimension);
+    }
+    return out;
+  }
+}

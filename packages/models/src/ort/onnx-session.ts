@@ -1,0 +1,71 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import { ModelLoadError } from '../errors.js';
+import type { ResolvedDevice } from '../devices.js';
+import { serialized, type Ort } from './runtime.js';
+
+export interface SessionSpec {
+  /** Logical name (e.g. `decoder_model`), for errors and labels. */
+  name: string;
+  bytes: Uint8Array;
+  device: ResolvedDevice;
+  /** Output names that stay on the GPU (`preferredOutputLocation: 'gpu-buffer'`) on WebGPU. */
+  gpuOutputs?: string[];
+}
+
+/**
+ * One ONNX graph on one execution provider. Inputs and outputs are checked by name so that a
+ * graph exported with another contract fails at load with a message, not at the first run.
+ */
+export class OnnxSession {
+  private constructor(
+    readonly name: string,
+    readonly device: ResolvedDevice,
+    private readonly session: InferenceSession,
+  ) {}
+
+  static async create(ort: Ort, spec: SessionSpec, expected: { inputs: string[]; outputs: string[] }): Promise<OnnxSession> {
+    const options: InferenceSession.SessionOptions = {
+      executionProviders: [spec.device === 'webgpu' ? 'webgpu' : 'wasm'],
+      graphOptimizationLevel: 'all',
+    };
+    if (spec.device === 'webgpu' && spec.gpuOutputs?.length) {
+      options.preferredOutputLocation = Object.fromEntries(spec.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));
+    }
+    let session: InferenceSession;
+    try {
+      session = await serialized(() => ort.InferenceSession.create(spec.bytes, options));
+    } catch (err) {
+      throw new ModelLoadError(`cannot load ONNX graph ${spec.name} on ${spec.device}: ${errorMessage(err)}`, { file: spec.name });
+    }
+    const missingIn = expected.inputs.filter((n) => !session.inputNames.includes(n));
+    const missingOut = expected.outputs.filter((n) => !session.outputNames.includes(n));
+    if (missingIn.length || missingOut.length) {
+      await session.release();
+      throw new ModelLoadError(
+        `ONNX graph ${spec.name} does not match the exporter's contract: missing inputs [${missingIn.join(', ')}], outputs [${missingOut.join(', ')}]`,
+        { file: spec.name, inputs: session.inputNames, outputs: session.outputNames },
+      );
+    }
+    return new OnnxSession(spec.name, spec.device, session);
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> {
+    return serialized(() => (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds)));
+  }
+
+  release(): Promise<void> {
+    return serialized(() => this.session.release());
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

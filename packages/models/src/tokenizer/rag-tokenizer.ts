@@ -1,0 +1,54 @@
+import type { RagConfig } from '@rag-web/core';
+import { TokenizerMismatchError } from '../errors.js';
+import { HfTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
+
+/**
+ * `transformers.RagTokenizer`: the question encoder's tokenizer for questions, the generator's
+ * for contexts, labels and decoding.
+ */
+export class RagTokenizer {
+  constructor(
+    readonly questionEncoder: HfTokenizer,
+    readonly generator: HfTokenizer,
+  ) {}
+
+  static fromFiles(files: { questionEncoder: TokenizerFiles; generator: TokenizerFiles }, config?: RagConfig): RagTokenizer {
+    const tokenizer = new RagTokenizer(
+      new HfTokenizer(files.questionEncoder, 'question_encoder_tokenizer'),
+      new HfTokenizer(files.generator, 'generator_tokenizer'),
+    );
+    if (config) tokenizer.checkAgainst(config);
+    return tokenizer;
+  }
+
+  /** Throws TokenizerMismatchError when a tokenizer could emit ids outside its model's embedding table. */
+  checkAgainst(config: RagConfig): void {
+    const pairs = [
+      ['question_encoder', this.questionEncoder.vocabSize, config.questionEncoder.vocabSize],
+      ['generator', this.generator.vocabSize, config.generator.vocabSize],
+    ] as const;
+    for (const [name, tokenizerVocab, modelVocab] of pairs) {
+      if (tokenizerVocab > modelVocab) {
+        throw new TokenizerMismatchError(
+          `${name}_tokenizer has ${tokenizerVocab} tokens but the ${name} config's vocab_size is ${modelVocab}: they do not belong together`,
+          { tokenizerVocab, modelVocab },
+        );
+      }
+    }
+    if (this.generator.padTokenId !== config.generator.padTokenId) {
+      throw new TokenizerMismatchError(
+        `generator_tokenizer pads with id ${this.generator.padTokenId} but the generator config's pad_token_id is ${config.generator.padTokenId}`,
+      );
+    }
+  }
+
+  /** `RagTokenizer.__call__` on questions: question-encoder ids, padded to the longest. */
+  encodeQuestions(questions: string[]): { inputIds: number[][]; attentionMask: number[][] } {
+    return this.questionEncoder.encodeBatch(questions, { padding: 'longest' });
+  }
+
+  /** `RagTokenizer.batch_decode`: decoding goes through the generator tokenizer. */
+  batchDecode(ids: number[][], options: { skipSpecialTokens?: boolean } = {}): string[] {
+    return this.generator.batchDecode(ids, options);
+  }
+}

@@ -1,0 +1,47 @@
+// Node-side access to the committed fixtures (fixtures/README.md): reference values computed by
+// transformers and the exported model folders.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURE_CASES = ['hf-o1', 'hf-o2'] as const;
+
+export function fixturePath(path: string): string {
+  return fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
+}
+
+export function readFixtureJson<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(fixturePath(path), 'utf8')) as T;
+}
+
+/** The per-question part of reference.json (snake_case as written by tools/make_fixtures.py). */
+export interface ReferenceQuestion {
+  question: string;
+  question_input_ids: number[];
+  question_pooled: number[];
+  doc_ids: number[];
+  doc_scores: number[];
+  context_strings: string[];
+  context_input_ids: number[][];
+  context_attention_mask?: number[][];
+  labels: number[];
+  token_loss: number;
+  token_loss_reduced: number;
+  seq_loss: number;
+  seq_loss_excl_bos_reduced: number;
+  seq_loss_smooth01: number;
+  generator_logits?: number[][][];
+  token_marginalized_logits_last: number[];
+  generate: Record<string, number[][]>;
+  generate_text: Record<string, string[]>;
+}
+
+export interface Reference {
+  questions: string[];
+  answers: string[];
+  per_question: ReferenceQuestion[];
+  batch2_question_pooled: number[][];
+}
+
+export function readReference(caseName: string): Reference {
+  return readFixtureJson<Reference>(`${caseName}/reference.json`);
+}
