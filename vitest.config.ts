@@ -1,9 +1,15 @@
 import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { chromiumExecutable, chromiumNoWebGpuArgs, chromiumWebGpuArgs } from './test/chromium.js';
 import { crossOriginIsolationHeaders } from './vite.config.js';
 
-const sourceCondition = { resolve: { conditions: ['source'] } };
+// Workspace packages resolve to their TypeScript sources (the `source` export condition), in
+// Node (SSR conditions) and in the browser alike, so tests never run a stale dist/.
+const sourceCondition = {
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
+};
 
 // Three layers: `unit` (Node), `browser` (Chromium + WebGPU on SwiftShader) and
 // `browser-no-webgpu` (Chromium with WebGPU disabled: the WASM fallback). The e2e layer is

@@ -1,0 +1,51 @@
+import {
+  gatherRowsRef,
+  logitsEditsRef,
+  logSoftmaxRef,
+  marginalizeRef,
+  ragSequenceNllRef,
+  ragTokenNllRef,
+  topKRef,
+  type RagNllShape,
+  type RagSequenceNllOptions,
+  type TopKResult,
+} from '@rag-web/core';
+import type { Tensor } from 'onnxruntime-web';
+import type { Ort } from '../ort/runtime.js';
+import { tensorFloat32 } from '../ort/tensors.js';
+import { rowsOf, type CandidateRequest, type RagMath, type StepLogits } from './rag-math.js';
+
+/** RagMath on the CPU with core's TypeScript references (the WASM backend). */
+export class CpuRagMath implements RagMath {
+  readonly backend = 'cpu';
+
+  constructor(private readonly ort: Ort) {}
+
+  async selectCandidates(step: StepLogits, request: CandidateRequest): Promise<TopKResult> {
+    const { batch, beams, vocab, k, beamScores, edits } = request;
+    const rows = batch * beams;
+    const logits = await tensorFloat32(step.logits);
+    const logprobs =
+      step.kind === 'marginalize'
+        ? // transformers' beam search applies log_softmax to the (already normalized) marginal.
+          logSoftmaxRef(marginalizeRef(logits, step.docScores, { batch: rows, nDocs: step.nDocs, seqLen: 1, vocab }), { rows, vocab })
+        : logSoftmaxRef(logits, { rows, vocab });
+    const scores = logitsEditsRef(logprobs, beamScores, edits, { rows, vocab });
+    return topKRef(scores, { rows: batch, cols: beams * vocab, k });
+  }
+
+  async gatherRows(tensor: Tensor, indices: Uint32Array): Promise<Tensor> {
+    const { rows, rowSize } = rowsOf(tensor);
+    const data = gatherRowsRef(await tensorFloat32(tensor), indices, { rows, rowSize });
+    return new this.ort.Tensor('float32', data, [indices.length, ...tensor.dims.slice(1)]);
+  }
+
+  async nll(variant: 'token' | 'sequence', logits: Tensor, docScores: Float32Array, labels: Int32Array, shape: RagNllShape, options: RagSequenceNllOptions): Promise<Float32Array> {
+    const data = await tensorFloat32(logits);
+    return variant === 'token' ? ragTokenNllRef(data, docScores, labels, shape, options).loss : ragSequenceNllRef(data, docScores, labels, shape, options).loss;
+  }
+
+  async marginalize(logits: Tensor, docScores: Float32Array, shape: RagNllShape): Promise<Float32Array> {
+    return marginalizeRef(await tensorFloat32(logits), docScores, shape);
+  }
+}

@@ -1,0 +1,111 @@
+import type { HostTensor, Retriever, RetrievAugLMOutput } from '@rag-web/core';
+import type { Tensor } from 'onnxruntime-web';
+import { CpuRagMath } from './decoding/cpu-rag-math.js';
+import { GpuRagMath } from './decoding/gpu-rag-math.js';
+import type { RagMath } from './decoding/rag-math.js';
+import { InvalidInputError } from './errors.js';
+import { tensorFloat32 } from './ort/tensors.js';
+import { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
+import { repeatInterleave, resolveContexts, type RagContextArgs, type RagContexts } from './rag-inputs.js';
+
+export interface RagForwardArgs extends RagContextArgs {
+  /** (B × T) decoder input ids; every document's row gets the same ones. */
+  decoderInputIds: number[][];
+  outputRetrieved?: boolean;
+}
+
+export interface RagFromPretrainedOptions extends PretrainedOptions {
+  retriever?: Retriever;
+}
+
+/** The generator's output for a batch of contexts, kept on the backend (GPU or CPU) until read. */
+export interface GeneratorRun {
+  contexts: RagContexts;
+  /** (B·n × T × V). The caller disposes it. */
+  logits: Tensor;
+}
+
+/**
+ * `transformers.RagModel`: question encoder + retriever + BART generator, no marginalization.
+ * The generation classes wrap one of these.
+ */
+export class RagModel {
+  readonly math: RagMath;
+
+  constructor(
+    readonly components: RagComponents,
+    public retriever?: Retriever,
+  ) {
+    this.math = components.gpuDevice ? new GpuRagMath(components.ort, components.gpuDevice) : new CpuRagMath(components.ort);
+  }
+
+  static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagModel> {
+    return new RagModel(await loadRagComponents(model, options), options.retriever);
+  }
+
+  get config() {
+    return this.components.config;
+  }
+
+  get device() {
+    return this.components.device;
+  }
+
+  /** Retrieval (if needed) and one generator pass over `decoderInputIds` for every document. */
+  async runGenerator(args: RagForwardArgs): Promise<GeneratorRun> {
+    const { config, questionEncoder, generator } = this.components;
+    const contexts = await resolveContexts(args, config, questionEncoder, this.retriever);
+    if (args.decoderInputIds.length !== contexts.batch) {
+      throw new InvalidInputError(`decoderInputIds has ${args.decoderInputIds.length} rows for a batch of ${contexts.batch}`);
+    }
+    const hidden = await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask);
+    try {
+      const step = await generator.decodeFirst(
+        repeatInterleave(args.decoderInputIds, contexts.nDocs),
+        hidden,
+        generator.int64(contexts.contextAttentionMask),
+      );
+      step.past.dispose();
+      return { contexts, logits: step.logits };
+    } finally {
+      hidden.dispose();
+    }
+  }
+
+  /** `RagModel.forward`: per-document logits (B·n × T × V) and doc scores, not marginalized. */
+  async forward(args: RagForwardArgs): Promise<RetrievAugLMOutput> {
+    const run = await this.runGenerator(args);
+    try {
+      return await outputOf(run, args.outputRetrieved ?? this.config.outputRetrieved);
+    } finally {
+      run.logits.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const { questionEncoder, contextEncoder, generator } = this.components;
+    await Promise.all([questionEncoder.release(), contextEncoder?.release(), generator.release()]);
+  }
+}
+
+/** The fields every RAG output shares, read back from the backend. */
+export async function outputOf(run: GeneratorRun, outputRetrieved: boolean, logits?: HostTensor): Promise<RetrievAugLMOutput> {
+  const { contexts } = run;
+  const out: RetrievAugLMOutput = {
+    logits: logits ?? { data: await tensorFloat32(run.logits), dims: run.logits.dims },
+    docScores: { data: contexts.docScores, dims: [contexts.batch, contexts.nDocs] },
+  };
+  if (contexts.questionPooled) {
+    out.questionEncoderLastHiddenState = { data: contexts.questionPooled, dims: [contexts.batch, contexts.questionPooled.length / contexts.batch] };
+  }
+  if (outputRetrieved) {
+    const width = contexts.contextInputIds[0]?.length ?? 0;
+    out.contextInputIds = { data: Int32Array.from(contexts.contextInputIds.flat()), dims: [contexts.contextInputIds.length, width] };
+    out.contextAttentionMask = { data: Int32Array.from(contexts.contextAttentionMask.flat()), dims: [contexts.contextAttentionMask.length, width] };
+    if (contexts.retrievedDocEmbeds && contexts.retrievedDocIds) {
+      out.retrievedDocEmbeds = { data: contexts.retrievedDocEmbeds, dims: [contexts.batch, contexts.nDocs, contexts.retrievedDocEmbeds.length / (contexts.batch * contexts.nDocs)] };
+      out.retrievedDocIds = { data: Int32Array.from(contexts.retrievedDocIds.flat()), dims: [contexts.batch, contexts.nDocs] };
+    }
+  }
+  return out;
+}
