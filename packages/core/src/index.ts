@@ -1,6 +1,7 @@
 export { RagError, RagConfigError, ShapeError, GpuDeviceError } from './errors.js';
 export { acquireGpuDevice, hasWebGpuApi, type AcquireGpuDeviceOptions, type GpuAdapterSummary } from './gpu/device.js';
 export { createStorageBuffer, createOutputBuffer, readBuffer, readFloat32, readUint32 } from './gpu/buffers.js';
+export { createUniformBuffer, dispatch, foldWorkgroups, getPipeline, type DispatchSpec, type ProgramSpec, type UniformWord } from './gpu/program.js';
 export * from './kernels/index.js';
 export type {
   BatchEncoding,
