@@ -1,0 +1,47 @@
+export { GenerationError } from './errors.js';
+export { applyLogitsEdits, compactLogitsEdits, type LogitsEdit, type LogitsEditKind } from './logits-edits.js';
+export {
+  ForcedBOSTokenLogitsProcessor,
+  ForcedEOSTokenLogitsProcessor,
+  MinLengthLogitsProcessor,
+  NoBadWordsLogitsProcessor,
+  NoRepeatNGramLogitsProcessor,
+  PrefixConstrainedLogitsProcessor,
+  type InputIds,
+  type LogitsProcessor,
+  type PrefixAllowedTokensFn,
+} from './logits-processors.js';
+export {
+  buildLogitsProcessors,
+  LogitsProcessorList,
+  type BuildLogitsProcessorsOptions,
+  type LogitsProcessorConfig,
+} from './logits-processor-list.js';
+export {
+  BeamHypotheses,
+  type BeamHypothesesOptions,
+  type BeamHypothesis,
+  type EarlyStopping,
+  type FinishedCandidate,
+} from './beam-hypotheses.js';
+export {
+  BeamSearchScorer,
+  type BeamCandidates,
+  type BeamSearchOutput,
+  type BeamSearchScorerOptions,
+  type BeamStepOutput,
+} from './beam-search-scorer.js';
+export { argmaxRows, GreedySearch, type GreedySearchOptions } from './greedy-search.js';
+export {
+  beamSearch,
+  denseBeamStep,
+  denseGreedyStep,
+  greedySearch,
+  selectBeamCandidates,
+  type BeamStepFn,
+  type BeamStepRequest,
+  type GreedyStepFn,
+  type LogProbsFn,
+  type ScoresFn,
+  type SearchControl,
+} from './search-drivers.js';

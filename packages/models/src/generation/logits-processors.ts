@@ -1,0 +1,327 @@
+import { RagConfigError, ShapeError } from '@rag-web/core';
+import { GenerationError } from './errors.js';
+import { logitsEdit, type LogitsEdit } from './logits-edits.js';
+
+/**
+ * Logits processors after transformers' `generation/logits_process.py` (5.x): the ones that RAG
+ * generation builds from a GenerationConfig. Each validates in its constructor, changes scores in
+ * `apply` exactly as the torch version does, and describes the same change as `LogitsEdit`s.
+ *
+ * Shapes: `inputIds` has one row per score row (batch·numBeams rows in beam search), all of the
+ * current length `curLen` (decoder start token included); `scores` is `rows × vocabSize`,
+ * row-major, float32, modified in place.
+ */
+export type InputIds = readonly (readonly number[])[];
+
+export interface LogitsProcessor {
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void;
+  /** The change `apply` makes, as edits; none for rows it leaves alone. */
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[];
+}
+
+/** Throws unless `scores` holds one row of `vocabSize` per input row and all rows are one length. */
+export function checkProcessorInputs(who: string, inputIds: InputIds, scores: Float32Array | null, vocabSize: number): number {
+  if (!Number.isInteger(vocabSize) || vocabSize <= 0) throw new ShapeError(`${who}: vocabSize must be a positive integer, got ${vocabSize}`);
+  if (scores !== null && scores.length !== inputIds.length * vocabSize) {
+    throw new ShapeError(`${who}: scores has ${scores.length} values, expected ${inputIds.length} rows × ${vocabSize}`, {
+      rows: inputIds.length,
+      vocabSize,
+      length: scores.length,
+    });
+  }
+  const curLen = inputIds[0]?.length ?? 0;
+  if (inputIds.some((row) => row.length !== curLen)) throw new ShapeError(`${who}: input rows differ in length`);
+  return curLen;
+}
+
+function tokenIdList(who: string, what: string, ids: number | readonly number[]): number[] {
+  const list = typeof ids === 'number' ? [ids] : [...ids];
+  if (list.length === 0 || list.some((id) => !Number.isInteger(id) || id < 0)) {
+    throw new RagConfigError(`${who}: ${what} must be a non-negative integer or a non-empty list of them, got ${JSON.stringify(ids)}`);
+  }
+  return list;
+}
+
+function fillRow(scores: Float32Array, row: number, vocabSize: number, value: number): void {
+  scores.fill(value, row * vocabSize, (row + 1) * vocabSize);
+}
+
+/** `MinLengthLogitsProcessor`: EOS is -inf while `curLen < minLength` (the prompt counts). */
+export class MinLengthLogitsProcessor implements LogitsProcessor {
+  readonly minLength: number;
+  readonly eosTokenIds: readonly number[];
+
+  constructor(minLength: number, eosTokenId: number | readonly number[]) {
+    if (!Number.isInteger(minLength) || minLength < 0) {
+      throw new RagConfigError(`MinLengthLogitsProcessor: min_length must be a non-negative integer, got ${minLength}`);
+    }
+    this.minLength = minLength;
+    this.eosTokenIds = tokenIdList('MinLengthLogitsProcessor', 'eos_token_id', eosTokenId);
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    if (checkProcessorInputs('MinLengthLogitsProcessor', inputIds, scores, vocabSize) >= this.minLength) return;
+    // torch.isin over arange(vocab): ids past the vocabulary match nothing.
+    for (let r = 0; r < inputIds.length; r++) {
+      for (const eos of this.eosTokenIds) if (eos < vocabSize) scores[r * vocabSize + eos] = -Infinity;
+    }
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    if (checkProcessorInputs('MinLengthLogitsProcessor', inputIds, null, vocabSize) >= this.minLength) return [];
+    const ids = this.eosTokenIds.filter((eos) => eos < vocabSize);
+    return inputIds.map((_, r) => logitsEdit(r, 'ban', ids));
+  }
+}
+
+/**
+ * `NoRepeatNGramLogitsProcessor`: a token is banned when it would complete an n-gram that already
+ * occurs in the row (prompt included). Rows shorter than n are left alone.
+ */
+export class NoRepeatNGramLogitsProcessor implements LogitsProcessor {
+  readonly ngramSize: number;
+
+  constructor(ngramSize: number) {
+    if (!Number.isInteger(ngramSize) || ngramSize <= 0) {
+      throw new RagConfigError(`NoRepeatNGramLogitsProcessor: ngram_size must be a positive integer, got ${ngramSize}`);
+    }
+    this.ngramSize = ngramSize;
+  }
+
+  /** Tokens that end an earlier n-gram whose first n-1 tokens equal the row's last n-1 tokens. */
+  bannedTokens(row: readonly number[]): number[] {
+    const n = this.ngramSize;
+    const curLen = row.length;
+    if (curLen < n) return [];
+    const prefixStart = curLen + 1 - n;
+    const banned = new Set<number>();
+    // Window i covers row[i .. i+n-1]; the last full window ends at curLen-1, so the prefix itself
+    // (which needs one more token) never bans its own successor.
+    for (let i = 0; i + n <= curLen; i++) {
+      let match = true;
+      for (let j = 0; j < n - 1 && match; j++) match = row[i + j] === row[prefixStart + j];
+      if (match) banned.add(row[i + n - 1] as number);
+    }
+    return [...banned];
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    checkProcessorInputs('NoRepeatNGramLogitsProcessor', inputIds, scores, vocabSize);
+    inputIds.forEach((row, r) => {
+      for (const t of this.bannedTokens(row)) if (t < vocabSize) scores[r * vocabSize + t] = -Infinity;
+    });
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    checkProcessorInputs('NoRepeatNGramLogitsProcessor', inputIds, null, vocabSize);
+    const out: LogitsEdit[] = [];
+    inputIds.forEach((row, r) => {
+      const banned = this.bannedTokens(row).filter((t) => t < vocabSize);
+      if (banned.length > 0) out.push(logitsEdit(r, 'ban', banned));
+    });
+    return out;
+  }
+}
+
+/**
+ * `NoBadWordsLogitsProcessor` (a SequenceBias of -inf): a one-token bad word is always banned; a
+ * longer one bans its last token when the row ends with the rest of it. As in transformers, a bad
+ * word longer than the current row is skipped, and `[eos]` alone is dropped from the list.
+ */
+export class NoBadWordsLogitsProcessor implements LogitsProcessor {
+  readonly badWordsIds: readonly (readonly number[])[];
+
+  constructor(badWordsIds: readonly (readonly number[])[], eosTokenId: number | readonly number[] | null = null) {
+    const valid =
+      Array.isArray(badWordsIds) &&
+      badWordsIds.length > 0 &&
+      badWordsIds.every((seq) => Array.isArray(seq) && seq.length > 0 && seq.every((id) => Number.isInteger(id) && id >= 0));
+    if (!valid) {
+      // Stricter than transformers on one point: an empty inner list is refused here rather than
+      // failing with an IndexError at the first step.
+      throw new RagConfigError(
+        `NoBadWordsLogitsProcessor: bad_words_ids must be a non-empty list of non-empty token-id lists, got ${JSON.stringify(badWordsIds)}`,
+      );
+    }
+    const eos = eosTokenId === null ? [] : tokenIdList('NoBadWordsLogitsProcessor', 'eos_token_id', eosTokenId);
+    const unique = new Map<string, readonly number[]>();
+    for (const seq of badWordsIds) {
+      if (seq.length === 1 && eos.includes(seq[0] as number)) continue;
+      unique.set(seq.join(','), [...seq]);
+    }
+    this.badWordsIds = [...unique.values()];
+  }
+
+  bannedTokens(row: readonly number[]): number[] {
+    const banned = new Set<number>();
+    for (const seq of this.badWordsIds) {
+      if (seq.length > row.length) continue;
+      const prefixLen = seq.length - 1;
+      let match = true;
+      for (let j = 0; j < prefixLen && match; j++) match = row[row.length - prefixLen + j] === seq[j];
+      if (match) banned.add(seq[prefixLen] as number);
+    }
+    return [...banned];
+  }
+
+  private checkVocab(vocabSize: number): void {
+    const outside = this.badWordsIds.flat().filter((id) => id >= vocabSize);
+    if (outside.length > 0) {
+      throw new RagConfigError(`NoBadWordsLogitsProcessor: the vocabulary has ${vocabSize} tokens, but bad_words_ids names ${outside.join(', ')}`);
+    }
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    checkProcessorInputs('NoBadWordsLogitsProcessor', inputIds, scores, vocabSize);
+    this.checkVocab(vocabSize);
+    inputIds.forEach((row, r) => {
+      // transformers adds the bias (-inf) rather than overwriting; the same for finite scores.
+      for (const t of this.bannedTokens(row)) scores[r * vocabSize + t] = (scores[r * vocabSize + t] as number) + -Infinity;
+    });
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    checkProcessorInputs('NoBadWordsLogitsProcessor', inputIds, null, vocabSize);
+    this.checkVocab(vocabSize);
+    const out: LogitsEdit[] = [];
+    inputIds.forEach((row, r) => {
+      const banned = this.bannedTokens(row);
+      if (banned.length > 0) out.push(logitsEdit(r, 'ban', banned));
+    });
+    return out;
+  }
+}
+
+/** Returns the token ids allowed next for batch item `batchId`, given that row's tokens so far. */
+export type PrefixAllowedTokensFn = (batchId: number, inputIds: readonly number[]) => readonly number[];
+
+/**
+ * `PrefixConstrainedLogitsProcessor`: only the tokens `prefixAllowedTokensFn(batchId, row)` returns
+ * keep their score. Row r belongs to batch item `floor(r / numBeams)`.
+ */
+export class PrefixConstrainedLogitsProcessor implements LogitsProcessor {
+  readonly numBeams: number;
+  private readonly prefixAllowedTokensFn: PrefixAllowedTokensFn;
+
+  constructor(prefixAllowedTokensFn: PrefixAllowedTokensFn, numBeams: number) {
+    if (typeof prefixAllowedTokensFn !== 'function') {
+      throw new RagConfigError('PrefixConstrainedLogitsProcessor: prefix_allowed_tokens_fn must be a function (batchId, inputIds) => number[]');
+    }
+    if (!Number.isInteger(numBeams) || numBeams <= 0) {
+      throw new RagConfigError(`PrefixConstrainedLogitsProcessor: num_beams must be a positive integer, got ${numBeams}`);
+    }
+    this.prefixAllowedTokensFn = prefixAllowedTokensFn;
+    this.numBeams = numBeams;
+  }
+
+  allowedTokens(inputIds: InputIds, row: number, vocabSize: number): number[] {
+    const batchId = Math.floor(row / this.numBeams);
+    const allowed = this.prefixAllowedTokensFn(batchId, inputIds[row] as readonly number[]);
+    if (allowed.length === 0) {
+      throw new GenerationError(
+        `PrefixConstrainedLogitsProcessor: prefix_allowed_tokens_fn returned no token for batch ${batchId}; the constraint is unsatisfiable`,
+        { batchId, row },
+      );
+    }
+    const bad = allowed.filter((t) => !Number.isInteger(t) || t < 0 || t >= vocabSize);
+    if (bad.length > 0) {
+      throw new GenerationError(`PrefixConstrainedLogitsProcessor: allowed token ids ${bad.join(', ')} are outside the vocabulary (${vocabSize})`);
+    }
+    return [...allowed];
+  }
+
+  private checkRows(inputIds: InputIds): void {
+    // transformers would leave the remainder rows all -inf; that is always a caller's mistake.
+    if (inputIds.length % this.numBeams !== 0) {
+      throw new ShapeError(`PrefixConstrainedLogitsProcessor: ${inputIds.length} rows are not a multiple of num_beams (${this.numBeams})`);
+    }
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    checkProcessorInputs('PrefixConstrainedLogitsProcessor', inputIds, scores, vocabSize);
+    this.checkRows(inputIds);
+    for (let r = 0; r < inputIds.length; r++) {
+      const mask = new Float32Array(vocabSize).fill(-Infinity);
+      for (const t of this.allowedTokens(inputIds, r, vocabSize)) mask[t] = 0;
+      for (let t = 0; t < vocabSize; t++) scores[r * vocabSize + t] = (scores[r * vocabSize + t] as number) + (mask[t] as number);
+    }
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    checkProcessorInputs('PrefixConstrainedLogitsProcessor', inputIds, null, vocabSize);
+    this.checkRows(inputIds);
+    return inputIds.map((_, r) => logitsEdit(r, 'allowOnly', this.allowedTokens(inputIds, r, vocabSize)));
+  }
+}
+
+/** `ForcedBOSTokenLogitsProcessor`: at `curLen == 1` the row becomes 0 at `bosTokenId`, -inf elsewhere. */
+export class ForcedBOSTokenLogitsProcessor implements LogitsProcessor {
+  readonly bosTokenId: number;
+
+  constructor(bosTokenId: number) {
+    if (!Number.isInteger(bosTokenId) || bosTokenId < 0) {
+      throw new RagConfigError(`ForcedBOSTokenLogitsProcessor: forced_bos_token_id must be a non-negative integer, got ${bosTokenId}`);
+    }
+    this.bosTokenId = bosTokenId;
+  }
+
+  private active(inputIds: InputIds, scores: Float32Array | null, vocabSize: number): boolean {
+    if (checkProcessorInputs('ForcedBOSTokenLogitsProcessor', inputIds, scores, vocabSize) !== 1) return false;
+    if (this.bosTokenId >= vocabSize) {
+      throw new RagConfigError(`ForcedBOSTokenLogitsProcessor: forced_bos_token_id ${this.bosTokenId} is outside the vocabulary (${vocabSize})`);
+    }
+    return true;
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    if (!this.active(inputIds, scores, vocabSize)) return;
+    for (let r = 0; r < inputIds.length; r++) {
+      fillRow(scores, r, vocabSize, -Infinity);
+      scores[r * vocabSize + this.bosTokenId] = 0;
+    }
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    if (!this.active(inputIds, null, vocabSize)) return [];
+    return inputIds.map((_, r) => logitsEdit(r, 'force', [this.bosTokenId]));
+  }
+}
+
+/**
+ * `ForcedEOSTokenLogitsProcessor`: at `curLen == maxLength - 1` (the step that writes the last
+ * token) the row becomes 0 at every EOS id, -inf elsewhere.
+ */
+export class ForcedEOSTokenLogitsProcessor implements LogitsProcessor {
+  readonly maxLength: number;
+  readonly eosTokenIds: readonly number[];
+
+  constructor(maxLength: number, eosTokenId: number | readonly number[]) {
+    if (!Number.isInteger(maxLength) || maxLength <= 0) {
+      throw new RagConfigError(`ForcedEOSTokenLogitsProcessor: max_length must be a positive integer, got ${maxLength}`);
+    }
+    this.maxLength = maxLength;
+    this.eosTokenIds = tokenIdList('ForcedEOSTokenLogitsProcessor', 'eos_token_id', eosTokenId);
+  }
+
+  private active(inputIds: InputIds, scores: Float32Array | null, vocabSize: number): boolean {
+    if (checkProcessorInputs('ForcedEOSTokenLogitsProcessor', inputIds, scores, vocabSize) !== this.maxLength - 1) return false;
+    const outside = this.eosTokenIds.filter((eos) => eos >= vocabSize);
+    if (outside.length > 0) {
+      throw new RagConfigError(`ForcedEOSTokenLogitsProcessor: eos ids ${outside.join(', ')} are outside the vocabulary (${vocabSize})`);
+    }
+    return true;
+  }
+
+  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
+    if (!this.active(inputIds, scores, vocabSize)) return;
+    for (let r = 0; r < inputIds.length; r++) {
+      fillRow(scores, r, vocabSize, -Infinity);
+      for (const eos of this.eosTokenIds) scores[r * vocabSize + eos] = 0;
+    }
+  }
+
+  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+    if (!this.active(inputIds, null, vocabSize)) return [];
+    return inputIds.map((_, r) => logitsEdit(r, 'force', this.eosTokenIds));
+  }
+}
