@@ -18,6 +18,10 @@ export const tolerances = {
   hf: {
     reference: { abs: 1e-5, rel: 1e-4 } satisfies Tolerance,
   },
+  /** Retriever: exact inner products against the fixtures' doc_scores (pooled vectors stored to 6 decimals). */
+  retriever: {
+    hfDocScores: { abs: 0, rel: 1e-5 } satisfies Tolerance,
+  },
   /** fp32 ONNX graphs on onnxruntime-web's WASM EP against transformers (the models issue: 1e-4 abs). */
   wasm: {
     pooled: { abs: 1e-4, rel: 0 } satisfies Tolerance,

@@ -1,1 +1,36 @@
 export { splitIntoPassages, type Passage, type RawDocument } from './passage-splitter.js';
+export {
+  EmbeddingDimensionError,
+  EmbeddingModelError,
+  EmptyKnowledgeBaseError,
+  HnswUnavailableError,
+  KnowledgeBaseCorruptError,
+  KnowledgeBaseStorageError,
+  MalformedPassagesError,
+  NotEnoughPassagesError,
+  RetrievalError,
+  StorageQuotaError,
+} from './errors.js';
+export { readNpy, writeNpy, type NpyMatrix } from './npy.js';
+export { MANIFEST_SCHEMA_VERSION, type HnswParams, type IndexEntry, type KnowledgeBaseManifest } from './manifest.js';
+export { IdbBackend, MemoryBackend, type StoreBackend, type StoreKey, type WriteOps } from './store-backend.js';
+export { PassageStore, type CommitChanges, type IngestCheckpoint, type StoredPassage } from './passage-store.js';
+export type { SearchResult, VectorIndex } from './vector-index.js';
+export { ExactIndex } from './exact-index.js';
+export { createIpScoresProgram, runIpScores } from './exact/ip-scores.js';
+export { ipScoresRef } from './exact/ip-scores.ref.js';
+export type { IpScoresShape } from './exact/ip-scores.validate.js';
+export { HNSW_DEFAULTS, HnswIndex } from './hnsw-index.js';
+export { loadHnswlib } from './hnsw-wasm.js';
+export { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
+export { ingest, type IngestEvent, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
+export { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
+export { KB_FILES, exportKnowledgeBase, loadKnowledgeBase, type FileSource, type KnowledgeBaseFolderManifest } from './kb-folder.js';
+export {
+  RagRetriever,
+  formatContext,
+  type PassageSource,
+  type PostprocessedDocs,
+  type RagRetrieverConfig,
+  type RagRetrieverTokenizers,
+} from './rag-retriever.js';

@@ -1,0 +1,87 @@
+import { RagError } from '@rag-web/core';
+
+/**
+ * Typed errors of the retriever package. Every class keeps core's contract (`name` is the class
+ * name, `details` is plain data), so a worker can send `{ name, message, details }` and the other
+ * side can rebuild the same class.
+ *
+ * Two domains: `RetrievalError` (what was asked of a knowledge base is impossible) and
+ * `KnowledgeBaseStorageError` (what is stored, or could not be stored). When one of these is
+ * thrown by a write, nothing of that write is visible afterwards: the data and manifest that were
+ * there before are intact.
+ */
+export class RetrievalError extends RagError {}
+
+export class KnowledgeBaseStorageError extends RagError {}
+
+/** Embedding width differs from the knowledge base's (or the question encoder's `retrieval_vector_size`). */
+export class EmbeddingDimensionError extends RetrievalError {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+    what: string,
+  ) {
+    super(`${what}: embeddings have dimension ${actual}, but this knowledge base holds dimension ${expected}.`, { expected, actual, what });
+  }
+}
+
+/** Embeddings from a different encoder model than the one the knowledge base was built with. */
+export class EmbeddingModelError extends RetrievalError {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      `Embeddings come from model "${actual}", but this knowledge base was built with "${expected}"; ` +
+        'mixing encoders makes inner products meaningless. Use a new knowledge base for the other model.',
+      { expected, actual },
+    );
+  }
+}
+
+/** A search or retrieval on a knowledge base that holds no passage. */
+export class EmptyKnowledgeBaseError extends RetrievalError {
+  constructor(name: string) {
+    super(`Knowledge base "${name}" holds no passages; ingest passages before retrieving.`, { name });
+  }
+}
+
+/** More documents per question were asked for than the knowledge base holds. */
+export class NotEnoughPassagesError extends RetrievalError {
+  constructor(
+    readonly requested: number,
+    readonly available: number,
+  ) {
+    super(`nDocs = ${requested} documents per question were requested, but the knowledge base holds only ${available} passages.`, {
+      requested,
+      available,
+    });
+  }
+}
+
+/** One record of a JSONL / JSON passages file is not a `{ title, text }` object; `line` is 1-based. */
+export class MalformedPassagesError extends RetrievalError {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`Malformed passage on line ${line}: ${reason}. Nothing was written.`, { line, reason });
+  }
+}
+
+/** The browser refused to store more (IndexedDB `QuotaExceededError`). */
+export class StorageQuotaError extends KnowledgeBaseStorageError {
+  constructor(what: string, cause: unknown) {
+    super(
+      `Storage quota exceeded while ${what}. The knowledge base still holds what it held before this write; ` +
+        'free space (or ask for persistent storage with navigator.storage.persist()) and resume the ingest.',
+      { what, cause: cause instanceof Error ? cause.message : String(cause) },
+    );
+  }
+}
+
+/** Stored data disagrees with its manifest (missing passages, a checksum that does not match, a bad file). */
+export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {}
+
+/** The HNSW WebAssembly module could not be loaded or used in this environment. */
+export class HnswUnavailableError extends RetrievalError {}
