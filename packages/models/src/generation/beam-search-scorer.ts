@@ -205,6 +205,8 @@ export class BeamSearchScorer {
   /**
    * The best `numReturnSequences` finished hypotheses per batch item, cut to the longest of all
    * returned rows and padded with `padValue` (transformers crops by the longest `beam_indices`).
+   * A batch item with fewer finished hypotheses returns what fills its other slots, as
+   * transformers does: the prompt (or a masked beam) with score -1e9 and `finished` false.
    */
   finalize(): BeamSearchOutput {
     const chosen = this.hyps.flatMap((h) => h.hypotheses.slice(0, this.numReturnSequences));

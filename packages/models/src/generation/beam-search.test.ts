@@ -179,6 +179,20 @@ describe('BeamSearchScorer', () => {
     expect(scorer({ eosTokenId: null }).padValue).toBe(-1);
   });
 
+  it('returns the placeholder (prompt, score -1e9) for slots no finished hypothesis filled', () => {
+    const s = scorer({ maxLength: 2, numReturnSequences: 2 });
+    // Only one finite candidate at the last step: the second returned row stays a placeholder.
+    s.process({ scores: [-1, -Infinity, -Infinity, -Infinity], tokens: [3, 4, 5, 0], beamIndices: [0, 0, 0, 0] });
+    expect(s.isDone).toBe(true);
+    const out = s.finalize();
+    expect(out.sequences).toEqual([
+      [2, 3],
+      [2, 1],
+    ]);
+    expect(Array.from(out.sequenceScores)).toEqual([-1, -1e9]);
+    expect(out.beamIndices).toEqual([[0], [-1]]);
+  });
+
   it('validates options and candidates', () => {
     expect(() => scorer({ numReturnSequences: 3 })).toThrow(RagConfigError);
     expect(() => scorer({ maxLength: 1 })).toThrow(/max_length/);

@@ -15,9 +15,12 @@ export const LARGE_NEGATIVE = -1.0e9;
 
 /**
  * Indices of the `k` largest values, largest first. Exact ties keep their input order (lower index
- * first). torch.topk leaves the order of ties unspecified; in beam search exact ties happen between
- * masked (-1e9) entries and -Infinity, which decide nothing that is returned, so a fixed rule is
- * all that is needed. NaN is not supported (log-probabilities are never NaN).
+ * first). torch.topk (CPU: nth_element + sort) leaves the order of ties unspecified. In beam
+ * search, exact ties are between masked entries (`f32(s - 1e9)` rounds to a multiple of 64) and
+ * -Infinity; they can only change rows that hold no finished hypothesis (score ≈ -1e9), which a
+ * batch item returns only when fewer than `numReturnSequences` hypotheses finished (e.g. a tiny
+ * vocabulary exhausted by no_repeat_ngram_size). Finished hypotheses are unaffected. NaN is not
+ * supported (log-probabilities are never NaN).
  */
 export function stableTopK(values: ArrayLike<number>, k: number): number[] {
   const order = Array.from({ length: values.length }, (_, i) => i);
