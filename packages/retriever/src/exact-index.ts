@@ -24,9 +24,14 @@ export class ExactIndex implements VectorIndex {
   private rows = 0;
   private shards: Array<{ start: number; rows: number; buffer: GPUBuffer }> | null = null;
 
+  /**
+   * `maxShardRows` caps the rows per GPU buffer below what the device's binding limit allows
+   * (tests use it to exercise the cross-shard merge).
+   */
   constructor(
     readonly dimension: number,
     private readonly device: GPUDevice | null = null,
+    private readonly options: { maxShardRows?: number } = {},
   ) {
     if (!Number.isInteger(dimension) || dimension <= 0) throw new ShapeError(`ExactIndex: dimension must be a positive integer, got ${dimension}`);
   }
@@ -144,7 +149,7 @@ export class ExactIndex implements VectorIndex {
     if (this.shards) return this.shards;
     const d = this.dimension;
     const maxBinding = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-    const rowsPerShard = Math.max(1, Math.floor(maxBinding / (d * 4)));
+    const rowsPerShard = Math.max(1, Math.min(this.options.maxShardRows ?? Infinity, Math.floor(maxBinding / (d * 4))));
     this.shards = [];
     for (let start = 0; start < this.rows; start += rowsPerShard) {
       const rows = Math.min(rowsPerShard, this.rows - start);

@@ -1,5 +1,6 @@
 import { RagConfigError, ShapeError } from '@rag-web/core';
 import { deserializeHnsw, loadHnswlib, serializeHnsw, type HierarchicalNSW, type HnswlibModule } from './hnsw-wasm.js';
+import { RetrievalError } from './errors.js';
 import type { HnswParams } from './manifest.js';
 import { sortRow, validateAdd, validateSearch, type SearchResult, type VectorIndex } from './vector-index.js';
 
@@ -82,7 +83,15 @@ export class HnswIndex implements VectorIndex {
     const scores = new Float32Array(n * k).fill(-Infinity);
     this.graph.setEfSearch(Math.max(this.ef, k));
     for (let q = 0; q < n; q++) {
-      const res = this.graph.searchKnn(queries.subarray(q * d, (q + 1) * d), k, undefined);
+      const query = queries.subarray(q * d, (q + 1) * d);
+      let res = this.graph.searchKnn(query, k, undefined);
+      if (res.neighbors.length < k) {
+        // Removals can leave the greedy search short of k live points: widen it to the whole graph once.
+        this.graph.setEfSearch(Math.max(this.ef, k, this.graph.getCurrentCount()));
+        res = this.graph.searchKnn(query, k, undefined);
+        this.graph.setEfSearch(Math.max(this.ef, k));
+        if (res.neighbors.length < k) throw new RetrievalError(`HnswIndex: found only ${res.neighbors.length} of ${k} neighbours among ${this.live} passages`);
+      }
       const rowIds = ids.subarray(q * k, (q + 1) * k);
       const rowScores = scores.subarray(q * k, (q + 1) * k);
       res.neighbors.forEach((label, j) => {

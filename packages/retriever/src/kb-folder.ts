@@ -65,8 +65,8 @@ export async function exportKnowledgeBase(kb: KnowledgeBase): Promise<Map<string
  * anything is stored. With a persistent `backend` that already holds this exact knowledge base
  * (same checksum and generation), only manifest.json is read: nothing is downloaded again.
  */
-export async function loadKnowledgeBase(source: string | URL | FileSource, options: KnowledgeBaseOptions = {}): Promise<KnowledgeBase> {
-  const read = typeof source === 'function' ? source : urlSource(source);
+export async function loadKnowledgeBase(source: string | URL | FileSource, options: KnowledgeBaseOptions & { signal?: AbortSignal } = {}): Promise<KnowledgeBase> {
+  const read = typeof source === 'function' ? source : urlSource(source, options.signal);
   const manifest = parseFolderManifest(JSON.parse(decoder.decode(await read(KB_FILES.manifest))) as unknown);
   const d = manifest.dimension;
   const backend = options.backend ?? new MemoryBackend(options.name ?? 'loaded');
@@ -111,6 +111,7 @@ export async function loadKnowledgeBase(source: string | URL | FileSource, optio
   const store = await PassageStore.open(backend, { dimension: d, modelId: manifest.modelId });
   const fingerprint = `folder:${manifest.checksum}`;
   for (let i = 0; i < passages.length; i += 1024) {
+    options.signal?.throwIfAborted();
     const batch = passages.slice(i, i + 1024);
     await store.writeBatch(batch, { fingerprint, modelId: manifest.modelId, startId: 0, total: passages.length, done: i + batch.length, checksum }, i === 0);
   }
@@ -134,11 +135,11 @@ function parseFolderManifest(json: unknown): KnowledgeBaseFolderManifest {
   return m;
 }
 
-function urlSource(base: string | URL): FileSource {
+function urlSource(base: string | URL, signal: AbortSignal | undefined): FileSource {
   const root = new URL(base, typeof location !== 'undefined' ? location.href : undefined);
   if (!root.pathname.endsWith('/')) root.pathname += '/';
   return async (name) => {
-    const res = await fetch(new URL(name, root));
+    const res = await fetch(new URL(name, root), signal ? { signal } : undefined);
     if (!res.ok) throw new KnowledgeBaseCorruptError(`Fetching ${name} from ${root.href} failed: HTTP ${res.status}.`, { name, status: res.status });
     return new Uint8Array(await res.arrayBuffer());
   };
