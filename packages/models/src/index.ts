@@ -1,1 +1,18 @@
 export { DEVICE_TYPES, isDeviceType, resolveDevice, type DeviceType, type ResolvedDevice } from './devices.js';
+export { DTYPES, DTYPE_SUFFIX, isDtype, onnxFileName, resolveDtype, type Dtype } from './dtypes.js';
+export { DeviceFallbackError, InvalidInputError, ModelLoadError, TokenizerMismatchError } from './errors.js';
+export { CacheStorageFileCache, DEFAULT_CACHE_SCOPE, MemoryFileCache, defaultFileCache, type FileCache } from './hub/file-cache.js';
+export { resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
+export type { AggregateProgress, ProgressCallback, ProgressInfo } from './hub/progress.js';
+export { HfTokenizer, type TokenizerFiles } from './tokenizer/hf-tokenizer.js';
+export { RagTokenizer } from './tokenizer/rag-tokenizer.js';
+export { DPRContextEncoder, DPRQuestionEncoder } from './dpr-encoder.js';
+export { BartGenerator } from './bart-generator.js';
+export { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
+export { RagModel, type RagForwardArgs, type RagFromPretrainedOptions } from './rag-model.js';
+export type { RagContextArgs } from './rag-inputs.js';
+export type { RagLabelsArgs } from './rag-forward.js';
+export type { RagGenerateArgs } from './rag-generate-args.js';
+export { RagTokenForGeneration, type RagTokenGenerateArgs } from './rag-token.js';
+export { RagSequenceForGeneration, type RagSequenceGenerateArgs } from './rag-sequence.js';
+export * from './generation/index.js';

@@ -51,16 +51,20 @@ export class PastKeyValues {
     return feeds;
   }
 
-  entries(): IterableIterator<[string, Tensor]> {
-    return this.tensors.entries();
-  }
-
-  /** Replaces every tensor through `fn` (e.g. a beam reorder), disposing the old ones. */
-  async map(fn: (t: Tensor) => Promise<Tensor>): Promise<PastKeyValues> {
+  /**
+   * Replaces the self-attention tensors through `fn` (a beam reorder), disposing the old ones.
+   * Cross-attention tensors are kept: every beam of a batch item attends to the same encoder
+   * output, so reordering beams within an item leaves them unchanged.
+   */
+  async mapSelfAttention(fn: (t: Tensor) => Promise<Tensor>): Promise<PastKeyValues> {
     const next = new Map<string, Tensor>();
     for (const [key, t] of this.tensors) {
-      next.set(key, await fn(t));
-      t.dispose();
+      if (key.includes('.decoder.')) {
+        next.set(key, await fn(t));
+        t.dispose();
+      } else {
+        next.set(key, t);
+      }
     }
     return new PastKeyValues(this.layers, next);
   }

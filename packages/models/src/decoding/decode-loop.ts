@@ -1,0 +1,138 @@
+import type { GenerationConfig, RowEdit } from '@rag-web/core';
+import type { Tensor } from 'onnxruntime-web';
+import type { BartGenerator } from '../bart-generator.js';
+import { GenerationError } from '../generation/errors.js';
+import { compactLogitsEdits } from '../generation/logits-edits.js';
+import type { LogitsProcessor } from '../generation/logits-processors.js';
+import { beamSearch, greedySearch } from '../generation/search-drivers.js';
+import type { PastKeyValues } from '../past-key-values.js';
+import type { RagMath } from './rag-math.js';
+
+export interface DecodeSpec {
+  generator: BartGenerator;
+  math: RagMath;
+  /** (batch·nDocs × S × D) generator encoder output, one block of nDocs rows per batch item. */
+  encoderHidden: Tensor;
+  /** (batch·nDocs × S). */
+  encoderMask: number[][];
+  batch: number;
+  /** Documents per batch item: RAG-Token marginalizes over them; a plain generator has 1. */
+  nDocs: number;
+  /** RAG-Token: (batch × nDocs) doc scores to marginalize with; absent for a plain generator. */
+  docScores?: Float32Array;
+  generation: GenerationConfig;
+  processors: LogitsProcessor;
+  /** Greedy only: the token each batch row just produced, step by step. */
+  onTokens?: (tokens: number[]) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The decode loop shared by RAG-Token generation and the per-document generator of RAG-Sequence:
+ * greedy (`numBeams == 1`) or beam search, the decoder run incrementally with its cache, and the
+ * step's math (marginalize or log_softmax, processors, beam scores, top-k) on the RagMath backend.
+ * Rows are laid out (batch, beam, doc), as transformers' `extend_enc_output` does.
+ */
+export async function decode(spec: DecodeSpec): Promise<number[][]> {
+  const { generator, math, batch, nDocs, generation } = spec;
+  const beams = generation.numBeams;
+  const vocab = generator.vocabSize;
+  const start = generation.decoderStartTokenId;
+  if (start === null) throw new GenerationError('generation needs decoder_start_token_id');
+  // Row (b, beam, z) of the expanded encoder output is row b·nDocs + z of the given one.
+  const expand = Uint32Array.from({ length: batch * beams * nDocs }, (_, i) => Math.floor(i / (beams * nDocs)) * nDocs + (i % nDocs));
+  const hidden = beams > 1 ? await math.gatherRows(spec.encoderHidden, expand) : spec.encoderHidden;
+  const maskTensor = generator.int64(Array.from(expand, (r) => spec.encoderMask[r]!));
+  const docScores = spec.docScores ? repeatRows(spec.docScores, nDocs, beams) : undefined;
+  let past: PastKeyValues | undefined;
+
+  const runStep = async (inputIds: number[][], beamIdx: Int32Array | null): Promise<Tensor> => {
+    const tokens = inputIds.flatMap((row) => new Array<number>(nDocs).fill(row[row.length - 1]!));
+    if (!past) {
+      const step = await generator.decodeFirst(tokens.map((t) => [t]), hidden, maskTensor);
+      past = step.past;
+      return step.logits;
+    }
+    if (beamIdx) {
+      const rows = Uint32Array.from({ length: beamIdx.length * nDocs }, (_, i) => beamIdx[Math.floor(i / nDocs)]! * nDocs + (i % nDocs));
+      past = await past.mapSelfAttention((t) => math.gatherRows(t, rows));
+    }
+    const step = await generator.decodeNext(tokens, maskTensor, past);
+    past = step.past;
+    return step.logits;
+  };
+
+  const candidates = async (inputIds: number[][], logits: Tensor, k: number, beamScores: Float32Array) => {
+    try {
+      return await math.selectCandidates(
+        docScores ? { kind: 'marginalize', logits, docScores, nDocs } : { kind: 'logSoftmax', logits },
+        { batch, beams, vocab, k, beamScores, edits: rowEdits(spec.processors, inputIds, vocab) },
+      );
+    } finally {
+      logits.dispose();
+    }
+  };
+
+  try {
+    const prompts = Array.from({ length: batch }, () => [start]);
+    if (beams === 1) {
+      const zeros = new Float32Array(batch);
+      return await greedySearch(
+        async (inputIds) => {
+          const top = await candidates(inputIds, await runStep(inputIds, null), 1, zeros);
+          const next = Array.from(top.ids);
+          spec.onTokens?.(next);
+          return next;
+        },
+        prompts,
+        { maxLength: generation.maxLength, eosTokenId: generation.eosTokenId, padTokenId: generation.padTokenId, ...(spec.signal ? { signal: spec.signal } : {}) },
+      );
+    }
+    const out = await beamSearch(
+      async (request) => {
+        const logits = await runStep(request.inputIds, request.beamIdx);
+        const top = await candidates(request.inputIds, logits, request.beamsToKeep, request.runningBeamScores);
+        return {
+          scores: top.values,
+          tokens: Array.from(top.ids, (id) => id % vocab),
+          beamIndices: Array.from(top.ids, (id) => Math.floor(id / vocab)),
+        };
+      },
+      prompts,
+      {
+        numBeams: beams,
+        maxLength: generation.maxLength,
+        lengthPenalty: generation.lengthPenalty,
+        earlyStopping: generation.earlyStopping,
+        numReturnSequences: generation.numReturnSequences,
+        eosTokenId: generation.eosTokenId,
+        padTokenId: generation.padTokenId,
+        ...(spec.signal ? { signal: spec.signal } : {}),
+      },
+    );
+    return out.sequences;
+  } finally {
+    (past as PastKeyValues | undefined)?.dispose();
+    if (hidden !== spec.encoderHidden) hidden.dispose();
+  }
+}
+
+/** The processors' edits for this step, one per row, in the shape core's logitsEdits kernel takes. */
+function rowEdits(processors: LogitsProcessor, inputIds: number[][], vocab: number): Array<RowEdit | undefined> {
+  const out: Array<RowEdit | undefined> = new Array(inputIds.length);
+  for (const edit of compactLogitsEdits(processors.edits(inputIds, vocab))) {
+    if (edit.kind === 'ban') out[edit.row] = { ban: edit.tokenIds };
+    else if (edit.kind === 'allowOnly') out[edit.row] = { allow: edit.tokenIds };
+    else if (edit.tokenIds.length === 1) out[edit.row] = { force: edit.tokenIds[0]! };
+    else throw new GenerationError(`a logits processor forces ${edit.tokenIds.length} tokens at once; only one forced token per row is supported`);
+  }
+  return out;
+}
+
+/** (batch × n) rows, each repeated `times` times in place (`repeat_interleave(times, dim=0)`). */
+function repeatRows(data: Float32Array, width: number, times: number): Float32Array {
+  const rows = data.length / width;
+  const out = new Float32Array(rows * times * width);
+  for (let r = 0; r < rows; r++) for (let t = 0; t < times; t++) out.set(data.subarray(r * width, (r + 1) * width), (r * times + t) * width);
+  return out;
+}

@@ -1,0 +1,92 @@
+import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
+import { decode } from './decoding/decode-loop.js';
+import { forwardWithLabels, type RagLabelsArgs } from './rag-forward.js';
+import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
+import { resolveContexts } from './rag-inputs.js';
+import { RagModel, type RagFromPretrainedOptions } from './rag-model.js';
+
+export interface RagSequenceGenerateArgs extends RagGenerateArgs {
+  /** Drop identical candidates before rescoring (config.do_deduplication). */
+  doDeduplication?: boolean;
+}
+
+/**
+ * `transformers.RagSequenceForGeneration`: one latent document for the whole answer. `generate`
+ * is "thorough decoding": beam search per document, deduplication, then every candidate rescored
+ * against all documents with the RAG-Sequence loss.
+ */
+export class RagSequenceForGeneration {
+  constructor(readonly rag: RagModel) {}
+
+  static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagSequenceForGeneration> {
+    return new RagSequenceForGeneration(await RagModel.fromPretrained(model, options));
+  }
+
+  get config() {
+    return this.rag.config;
+  }
+
+  set retriever(retriever: Retriever | undefined) {
+    this.rag.retriever = retriever;
+  }
+
+  /** `forward(labels=…, exclude_bos_score=…, reduce_loss=…)`: the RAG-Sequence NLL. */
+  forward(args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
+    return forwardWithLabels(this.rag, 'sequence', args);
+  }
+
+  async generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
+    const { config, questionEncoder, generator, generationConfig } = this.rag.components;
+    const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
+    const { nDocs } = contexts;
+    const numReturn = args.numReturnSequences ?? generationConfig.numReturnSequences;
+    // The per-document generator returns all its beams (transformers sets num_return_sequences = num_beams).
+    const { generation, processors } = generationSettings(generationConfig, { ...args, numReturnSequences: args.numBeams ?? generationConfig.numBeams });
+    const dedup = args.doDeduplication ?? config.doDeduplication;
+    const pad = config.generator.padTokenId ?? 1;
+    const hypos: number[][][] = [];
+    for (let index = 0; index < contexts.batch; index++) {
+      const ids = contexts.contextInputIds.slice(index * nDocs, (index + 1) * nDocs);
+      const mask = contexts.contextAttentionMask.slice(index * nDocs, (index + 1) * nDocs);
+      const hidden = await generator.encode(ids, mask);
+      let candidates: number[][];
+      try {
+        // Each document is its own batch item of a plain generator run.
+        candidates = await decode({
+          generator,
+          math: this.rag.math,
+          encoderHidden: hidden,
+          encoderMask: mask,
+          batch: nDocs,
+          nDocs: 1,
+          generation,
+          processors,
+          ...(args.signal ? { signal: args.signal } : {}),
+        });
+      } finally {
+        hidden.dispose();
+      }
+      if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
+      const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
+      const rescored = await this.forward({
+        contextInputIds: candidates.flatMap(() => ids),
+        contextAttentionMask: candidates.flatMap(() => mask),
+        docScores: candidates.map(() => Array.from(scores)),
+        nDocs,
+        labels: candidates,
+        excludeBosScore: true,
+        reduceLoss: false,
+      });
+      const loss = rescored.loss!.data;
+      // (-loss).topk(numReturn): lowest loss first, ties to the lower index.
+      const order = candidates.map((_, i) => i).sort((a, b) => loss[a]! - loss[b]! || a - b);
+      hypos.push(order.slice(0, numReturn).map((i) => candidates[i]!));
+    }
+    const width = Math.max(...hypos.flat().map((h) => h.length));
+    return hypos.flat().map((h) => [...h, ...new Array<number>(width - h.length).fill(pad)]);
+  }
+
+  dispose(): Promise<void> {
+    return this.rag.dispose();
+  }
+}
