@@ -4,7 +4,10 @@
  * Serves bench/kernels.html with a Vite dev server under the repository's conventions: the
  * `source` resolve condition, COOP/COEP headers, localhost.
  *
- *   pnpm bench:kernels [--iterations N] [--warmup M]
+ *   pnpm bench:kernels [--iterations N] [--warmup M] [--hardware]
+ *
+ * --hardware drops the SwiftShader flags so that Chromium picks the machine's GPU (with Vulkan
+ * enabled, which Linux Chromium needs for WebGPU on a GPU).
  *
  * Node 20 cannot strip types, so bench/run.mjs loads this file through Vite's module runner.
  */
@@ -34,7 +37,10 @@ const server = await createServer({
   optimizeDeps: { noDiscovery: true, include: [] },
   server: { host: 'localhost', port: 0, headers: crossOriginIsolationHeaders },
 });
-const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumWebGpuArgs, headless: true });
+const args = process.argv.includes('--hardware')
+  ? [...chromiumWebGpuArgs.filter((a) => !a.includes('swiftshader')), '--enable-features=Vulkan']
+  : chromiumWebGpuArgs;
+const browser = await chromium.launch({ executablePath: chromiumExecutable, args, headless: true });
 try {
   await server.listen();
   const base = server.resolvedUrls?.local[0];
