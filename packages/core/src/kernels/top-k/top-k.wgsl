@@ -53,7 +53,7 @@ const TOP: vec2<u32> = vec2<u32>(0xffffffffu, 0u);
 
 // Selection state shared by both passes. Thread t's offer (its best pair not yet selected) sits
 // in offers[t]; threads form GROUPS groups of GROUP_SIZE, and groupBest holds each group's best
-// offer, in two halves alternating by round parity (see selectRound).
+// offer, in two halves alternating by round parity (see advanceRound).
 const GROUP_SIZE: u32 = 16u;
 const GROUPS: u32 = 16u; // WG / GROUP_SIZE
 var<workgroup> offers: array<vec2<u32>, 256>;
