@@ -29,7 +29,7 @@ function ortRuntimeFiles(dir: string): string[] {
 }
 
 /** Serves (dev/preview) and emits (build) the WASM runtimes of the WebGPU (asyncify) and plain WASM builds under /ort/. */
-function onnxRuntimeAssets(): Plugin {
+export function onnxRuntimeAssets(): Plugin {
   let dir = '';
   const serve = (req: { url?: string }, res: ServerResponse, next: () => void): void => {
     const name = req.url?.startsWith(ortAssetsPath) ? req.url.slice(ortAssetsPath.length).split('?')[0] : undefined;

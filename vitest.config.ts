@@ -2,7 +2,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { chromiumExecutable, chromiumNoWebGpuArgs, chromiumWebGpuArgs } from './test/chromium.js';
-import { crossOriginIsolationHeaders } from './vite.config.js';
+import { crossOriginIsolationHeaders, onnxRuntimeAssets } from './vite.config.js';
 
 // Workspace packages resolve to their TypeScript sources (the `source` export condition), in
 // Node (SSR conditions) and in the browser alike, so tests never run a stale dist/.
@@ -29,6 +29,9 @@ export default defineConfig({
       {
         ...sourceCondition,
         server: { headers: crossOriginIsolationHeaders },
+        plugins: [onnxRuntimeAssets()],
+        // Every dependency is ESM already; discovering one mid-run would reload the test page.
+        optimizeDeps: { noDiscovery: true },
         test: {
           name: 'browser',
           include: ['packages/*/src/**/*.browser.test.ts'],
@@ -46,6 +49,9 @@ export default defineConfig({
       {
         ...sourceCondition,
         server: { headers: crossOriginIsolationHeaders },
+        plugins: [onnxRuntimeAssets()],
+        // Every dependency is ESM already; discovering one mid-run would reload the test page.
+        optimizeDeps: { noDiscovery: true },
         test: {
           name: 'browser-no-webgpu',
           include: ['packages/*/src/**/*.no-webgpu.test.ts'],

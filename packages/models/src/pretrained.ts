@@ -9,7 +9,7 @@ import { loadFile, loadJson, type LoadFileOptions } from './hub/file-loader.js';
 import { resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
 import { ProgressTracker, type ProgressCallback } from './hub/progress.js';
 import { OnnxSession } from './ort/onnx-session.js';
-import { loadOrt, sharedGpuDevice, webGpuAvailable, type Ort, type RuntimeOptions } from './ort/runtime.js';
+import { loadOrt, ortGpuDevice, webGpuAvailable, type Ort, type RuntimeOptions } from './ort/runtime.js';
 import { HfTokenizer, type TokenizerFiles } from './tokenizer/hf-tokenizer.js';
 import { RagTokenizer } from './tokenizer/rag-tokenizer.js';
 
@@ -86,7 +86,7 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   for (const name of graphs) bytes.set(name, await loadFile(source, onnxFileName(name, resolveDtype(options.dtype, name)), opts));
 
   const requested = options.device ?? 'auto';
-  let device = resolveDevice(requested, requested === 'wasm' ? false : await webGpuAvailable(ort));
+  let device = resolveDevice(requested, requested === 'wasm' ? false : await webGpuAvailable());
   let gpuDevice: GPUDevice | undefined;
   const create = async (dev: ResolvedDevice) => {
     const opened: OnnxSession[] = [];
@@ -111,8 +111,8 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   let sessions: Awaited<ReturnType<typeof create>>;
   if (device === 'webgpu') {
     try {
-      gpuDevice = (await sharedGpuDevice(ort)).device;
       sessions = await create('webgpu');
+      gpuDevice = await ortGpuDevice(ort);
     } catch (err) {
       // A graph that is corrupt fails on WASM too, and then that error is the one thrown.
       options.onWarning?.(new DeviceFallbackError(`WebGPU could not be used (${err instanceof Error ? err.message : String(err)}); falling back to WASM`));

@@ -1,6 +1,6 @@
 import type { RetrievAugLMMarginOutput } from '@rag-web/core';
 import { InvalidInputError } from './errors.js';
-import { outputOf, type RagForwardArgs, type RagModel } from './rag-model.js';
+import { leadingPositions, outputOf, type RagForwardArgs, type RagModel } from './rag-model.js';
 
 /** `forward` arguments of the generation classes: RagModel's, with labels for the loss. */
 export interface RagLabelsArgs extends Omit<RagForwardArgs, 'decoderInputIds'> {
@@ -27,9 +27,11 @@ export async function forwardWithLabels(rag: RagModel, variant: 'token' | 'seque
   const config = rag.config;
   const run = await rag.runGenerator({ ...args, decoderInputIds });
   try {
-    const [rows, seqLen = 0, vocab = 0] = run.logits.dims;
+    const [rows, runLen = 0, vocab = 0] = run.logits.dims;
+    const { seqLen } = run;
     const { batch, nDocs, docScores } = run.contexts;
-    const shape = { batch, nDocs, seqLen, vocab };
+    const shape = { batch, nDocs, seqLen: runLen, vocab };
+    const pad = config.generator.padTokenId ?? 1;
     if (rows !== batch * nDocs) throw new InvalidInputError(`generator returned ${rows} rows for ${batch}×${nDocs} contexts`);
     let loss: Float32Array | undefined;
     if (args.labels) {
@@ -38,8 +40,10 @@ export async function forwardWithLabels(rag: RagModel, variant: 'token' | 'seque
       if (target.length !== batch || target.some((row) => row.length !== seqLen)) {
         throw new InvalidInputError(`labels must be ${batch} rows of ${seqLen} ids (the decoder input length)`);
       }
-      loss = await rag.math.nll(variant, run.logits, docScores, Int32Array.from(target.flat()), shape, {
-        padTokenId: config.generator.padTokenId ?? 1,
+      // Extra trailing positions (decoderLength) get pad targets: masked, the loss is unchanged.
+      const padded = target.map((row) => [...row, ...new Array<number>(runLen - seqLen).fill(pad)]);
+      loss = await rag.math.nll(variant, run.logits, docScores, Int32Array.from(padded.flat()), shape, {
+        padTokenId: pad,
         epsilon: args.labelSmoothing ?? config.labelSmoothing,
         reduceLoss: args.reduceLoss ?? config.reduceLoss,
         excludeBosScore: args.excludeBosScore ?? config.excludeBosScore,
@@ -47,7 +51,10 @@ export async function forwardWithLabels(rag: RagModel, variant: 'token' | 'seque
         bosTokenId: config.bosTokenId || config.generator.bosTokenId,
       });
     }
-    const marginal = variant === 'token' && (args.doMarginalize ?? config.doMarginalize) ? await rag.math.marginalize(run.logits, docScores, shape) : undefined;
+    const marginal =
+      variant === 'token' && (args.doMarginalize ?? config.doMarginalize)
+        ? leadingPositions(await rag.math.marginalize(run.logits, docScores, shape), batch, runLen, seqLen, vocab)
+        : undefined;
     const out: RetrievAugLMMarginOutput = await outputOf(
       run,
       args.outputRetrieved ?? config.outputRetrieved,

@@ -21,8 +21,30 @@ export interface RagFromPretrainedOptions extends PretrainedOptions {
 /** The generator's output for a batch of contexts, kept on the backend (GPU or CPU) until read. */
 export interface GeneratorRun {
   contexts: RagContexts;
-  /** (B·n × T × V). The caller disposes it. */
+  /** (B·n × T' × V) with T' ≥ seqLen (see `decoderLength`). The caller disposes it. */
   logits: Tensor;
+  /** T, the length of the decoder inputs the caller gave. */
+  seqLen: number;
+  /** The decoder inputs as run: the caller's, right-padded with the pad id to T'. */
+  decoderInputIds: number[][];
+}
+
+/**
+ * The decoder length actually run for T inputs. onnxruntime-web 1.30's WebGPU EP (on
+ * SwiftShader, at least) returns wrong logits from the full decoder when T > 1 is a multiple of
+ * 4 (rag.browser.test.ts shows it); one extra trailing pad position avoids it, and the causal
+ * mask keeps it from changing the logits of the first T positions.
+ */
+export function decoderLength(device: string, seqLen: number): number {
+  return device === 'webgpu' && seqLen > 1 && seqLen % 4 === 0 ? seqLen + 1 : seqLen;
+}
+
+/** Keeps the first `keep` of `positions` positions of each (positions × vocab) row block. */
+export function leadingPositions(data: Float32Array, rows: number, positions: number, keep: number, vocab: number): Float32Array {
+  if (keep === positions) return data;
+  const out = new Float32Array(rows * keep * vocab);
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * positions * vocab, (r * positions + keep) * vocab), r * keep * vocab);
+  return out;
 }
 
 /**
@@ -58,15 +80,19 @@ export class RagModel {
     if (args.decoderInputIds.length !== contexts.batch) {
       throw new InvalidInputError(`decoderInputIds has ${args.decoderInputIds.length} rows for a batch of ${contexts.batch}`);
     }
+    const seqLen = args.decoderInputIds[0]?.length ?? 0;
+    const runLen = decoderLength(this.device, seqLen);
+    const pad = config.generator.padTokenId ?? 1;
+    const decoderInputIds = args.decoderInputIds.map((row) => [...row, ...new Array<number>(runLen - row.length).fill(pad)]);
     const hidden = await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask);
     try {
       const step = await generator.decodeFirst(
-        repeatInterleave(args.decoderInputIds, contexts.nDocs),
+        repeatInterleave(decoderInputIds, contexts.nDocs),
         hidden,
         generator.int64(contexts.contextAttentionMask),
       );
       step.past.dispose();
-      return { contexts, logits: step.logits };
+      return { contexts, logits: step.logits, seqLen, decoderInputIds };
     } finally {
       hidden.dispose();
     }
@@ -91,8 +117,9 @@ export class RagModel {
 /** The fields every RAG output shares, read back from the backend. */
 export async function outputOf(run: GeneratorRun, outputRetrieved: boolean, logits?: HostTensor): Promise<RetrievAugLMOutput> {
   const { contexts } = run;
+  const [rows = 0, positions = 0, vocab = 0] = run.logits.dims;
   const out: RetrievAugLMOutput = {
-    logits: logits ?? { data: await tensorFloat32(run.logits), dims: run.logits.dims },
+    logits: logits ?? { data: leadingPositions(await tensorFloat32(run.logits), rows, positions, run.seqLen, vocab), dims: [rows, run.seqLen, vocab] },
     docScores: { data: contexts.docScores, dims: [contexts.batch, contexts.nDocs] },
   };
   if (contexts.questionPooled) {

@@ -1,6 +1,5 @@
-import { acquireGpuDevice, GpuDeviceError, type GpuAdapterSummary } from '@rag-web/core';
+import { GpuDeviceError, hasWebGpuApi } from '@rag-web/core';
 import type * as OrtModule from 'onnxruntime-web';
-import type { ResolvedDevice } from '../devices.js';
 import { isNode } from '../hub/model-source.js';
 
 export type Ort = typeof OrtModule;
@@ -12,16 +11,7 @@ export interface RuntimeOptions {
   numThreads?: number;
 }
 
-/** The onnxruntime-web module and, on WebGPU, the one GPUDevice shared by ORT and our kernels. */
-export interface OrtRuntime {
-  ort: Ort;
-  device: ResolvedDevice;
-  gpuDevice?: GPUDevice;
-  adapter?: GpuAdapterSummary;
-}
-
 let ortModule: Promise<Ort> | undefined;
-let sharedGpu: Promise<{ device: GPUDevice; adapter: GpuAdapterSummary }> | undefined;
 
 /**
  * Loads onnxruntime-web once: the WebGPU build in browsers (it has the WASM EP too), the Node
@@ -41,37 +31,20 @@ export function loadOrt(options: RuntimeOptions = {}): Promise<Ort> {
 }
 
 /**
- * The GPUDevice that ORT's WebGPU EP and our kernels share. It is created by us and handed to
- * ORT before its first WebGPU session, so GPU buffers can pass between them without copies.
- * Throws GpuDeviceError when WebGPU is unavailable.
+ * The GPUDevice of ORT's WebGPU EP, which our kernels share so that ORT's output buffers bind
+ * in our pipelines without copies. ORT 1.30 creates it with its first WebGPU session (a device
+ * assigned beforehand is not the one its sessions use), so call this after creating one.
  */
-export async function sharedGpuDevice(ort: Ort): Promise<{ device: GPUDevice; adapter: GpuAdapterSummary }> {
-  sharedGpu ??= acquireGpuDevice().then((gpu) => {
-    ort.env.webgpu.device = gpu.device;
-    // A later request after loss must build a new device, not return the dead one.
-    void gpu.device.lost.then(() => {
-      sharedGpu = undefined;
-    });
-    return gpu;
-  });
-  try {
-    return await sharedGpu;
-  } catch (err) {
-    sharedGpu = undefined;
-    throw err;
-  }
+export async function ortGpuDevice(ort: Ort): Promise<GPUDevice> {
+  const device = await ort.env.webgpu.device;
+  if (!device) throw new GpuDeviceError('onnxruntime-web has no WebGPU device (no WebGPU session was created)');
+  return device;
 }
 
-/** Whether a WebGPU adapter can be had here (for `device: 'auto'`), without throwing. */
-export async function webGpuAvailable(ort: Ort): Promise<boolean> {
-  if (isNode()) return false;
-  try {
-    await sharedGpuDevice(ort);
-    return true;
-  } catch (err) {
-    if (err instanceof GpuDeviceError) return false;
-    throw err;
-  }
+/** Whether a WebGPU adapter can be had here (for `device: 'auto'`), without creating a device. */
+export async function webGpuAvailable(): Promise<boolean> {
+  if (isNode() || !hasWebGpuApi()) return false;
+  return (await navigator.gpu.requestAdapter()) !== null;
 }
 
 /**

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import reference from '../../../fixtures/hf-o1/reference.json';
+import { expectClose } from '../../../test/expect-close.js';
+import type { Reference } from '../../../test/fixture-files.js';
+import { contextArgs, GENERATE_SETTINGS } from '../../../test/generate-settings.js';
+import { tolerances } from '../../../test/tolerances.js';
+import { GpuRagMath } from './decoding/gpu-rag-math.js';
+import { forwardWithLabels } from './rag-forward.js';
+import { RagModel } from './rag-model.js';
+import { RagSequenceForGeneration } from './rag-sequence.js';
+import { RagTokenForGeneration } from './rag-token.js';
+
+// Parity with transformers on WebGPU (SwiftShader here): the same checks as the Node/WASM tests,
+// with logits, KV caches and the RAG math kept on the GPU.
+const ref = reference as unknown as Reference;
+
+describe('hf-o1 on WebGPU vs transformers', async () => {
+  const rag = await RagModel.fromPretrained('/fixtures/hf-o1/model', { device: 'webgpu', cache: null });
+
+  it('runs on WebGPU with the GPU math', () => {
+    expect(rag.device).toBe('webgpu');
+    expect(rag.math).toBeInstanceOf(GpuRagMath);
+  });
+
+  it('question pooled outputs', async () => {
+    for (const q of ref.per_question) {
+      const pooled = await rag.components.questionEncoder.forward([q.question_input_ids], [q.question_input_ids.map(() => 1)]);
+      expectClose(pooled, q.question_pooled, tolerances.webgpu.pooled, 'question_pooled');
+    }
+  });
+
+  it('RAG-Token and RAG-Sequence losses and the marginalized last position', async () => {
+    for (const q of ref.per_question) {
+      const args = { ...contextArgs(q), labels: [q.labels] };
+      expectClose((await forwardWithLabels(rag, 'token', args)).loss!.data, [q.token_loss], tolerances.webgpu.loss, 'token_loss');
+      expectClose((await forwardWithLabels(rag, 'sequence', args)).loss!.data, [q.seq_loss], tolerances.webgpu.loss, 'seq_loss');
+      const smooth = await forwardWithLabels(rag, 'sequence', { ...args, labelSmoothing: 0.1, reduceLoss: true });
+      expectClose(smooth.loss!.data, [q.seq_loss_smooth01], tolerances.webgpu.loss, 'seq_loss_smooth01');
+      const marg = await forwardWithLabels(rag, 'token', { ...args, doMarginalize: true });
+      const vocab = marg.logits.dims[2]!;
+      expectClose(marg.logits.data.subarray(marg.logits.data.length - vocab), q.token_marginalized_logits_last, tolerances.webgpu.logits, 'marginalized last');
+    }
+  });
+
+  it('decoder logits equal the WASM EP for every decoder length (the T % 4 == 0 workaround)', async () => {
+    const wasm = await RagModel.fromPretrained('/fixtures/hf-o1/model', { device: 'wasm', cache: null });
+    const q = ref.per_question[3]!;
+    for (let t = 1; t <= q.labels.length; t++) {
+      const args = { ...contextArgs(q), decoderInputIds: [q.labels.slice(0, t)] };
+      const [gpuOut, wasmOut] = [await rag.forward(args), await wasm.forward(args)];
+      expect(gpuOut.logits.dims).toEqual(wasmOut.logits.dims);
+      expectClose(gpuOut.logits.data, wasmOut.logits.data, tolerances.webgpu.logits, `logits at T=${t}`);
+    }
+    await wasm.dispose();
+  });
+
+  const token = new RagTokenForGeneration(rag);
+  const sequence = new RagSequenceForGeneration(rag);
+  // SwiftShader runs each ORT call on the CPU: two questions per setting keep this suite to minutes.
+  for (const [setting, { variant, args }] of Object.entries(GENERATE_SETTINGS)) {
+    it(`${setting}: the same token ids`, async () => {
+      for (const q of ref.per_question.slice(0, 2)) {
+        const inputs = { ...contextArgs(q), ...args };
+        const ids = variant === 'token' ? await token.generate(inputs) : await sequence.generate(inputs);
+        expect(ids, q.question).toEqual(q.generate[setting]);
+      }
+    });
+  }
+});
