@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURE_CASES = ['hf-o1', 'hf-o2'] as const;
+export const FIXTURE_CASES = ['tiny-a', 'tiny-b', 'hf-o1', 'hf-o2'] as const;
 
 export function fixturePath(path: string): string {
   return fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
@@ -26,6 +26,9 @@ export interface ReferenceQuestion {
   labels: number[];
   token_loss: number;
   token_loss_reduced: number;
+  /** Only in the tiny cases. */
+  token_loss_smooth01?: number;
+  seq_loss_reduced?: number;
   seq_loss: number;
   seq_loss_excl_bos_reduced: number;
   seq_loss_smooth01: number;
@@ -40,6 +43,8 @@ export interface Reference {
   answers: string[];
   per_question: ReferenceQuestion[];
   batch2_question_pooled: number[][];
+  /** The first two questions generated as one batch (tiny cases). */
+  batch2_generate?: { generate: Record<string, number[][]>; generate_text: Record<string, string[]> };
 }
 
 export function readReference(caseName: string): Reference {

@@ -3,6 +3,7 @@ export const GENERATE_SETTINGS: Record<string, { variant: 'token' | 'sequence'; 
   token_greedy_len12: { variant: 'token', args: { numBeams: 1, maxLength: 12 } },
   token_beam3_len12: { variant: 'token', args: { numBeams: 3, maxLength: 12 } },
   token_beam3_ret2_len10: { variant: 'token', args: { numBeams: 3, numReturnSequences: 2, maxLength: 10 } },
+  token_beam2_min6_len10: { variant: 'token', args: { numBeams: 2, minLength: 6, maxLength: 10 } },
   token_beam2_min6_len10_norepeat2: { variant: 'token', args: { numBeams: 2, minLength: 6, maxLength: 10, noRepeatNgramSize: 2 } },
   seq_beam2_ret1_len10: { variant: 'sequence', args: { numBeams: 2, numReturnSequences: 1, maxLength: 10 } },
   seq_beam3_ret2_len10: { variant: 'sequence', args: { numBeams: 3, numReturnSequences: 2, maxLength: 10 } },

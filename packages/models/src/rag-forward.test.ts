@@ -17,12 +17,16 @@ describe.each(FIXTURE_CASES)('forward(labels) on %s vs transformers (WASM in Nod
     labels: [q.labels],
   });
 
-  it('RAG-Token losses: plain and reduced', async () => {
+  it('RAG-Token losses: plain, reduced, label smoothing 0.1 where the fixture has it', async () => {
     for (const q of reference.per_question) {
       const plain = await forwardWithLabels(rag, 'token', argsOf(q));
       expectClose(plain.loss!.data, [q.token_loss], tolerances.wasm.loss, 'token_loss');
       const reduced = await forwardWithLabels(rag, 'token', { ...argsOf(q), reduceLoss: true });
       expectClose(reduced.loss!.data, [q.token_loss_reduced], tolerances.wasm.loss, 'token_loss_reduced');
+      if (q.token_loss_smooth01 !== undefined) {
+        const smooth = await forwardWithLabels(rag, 'token', { ...argsOf(q), labelSmoothing: 0.1, reduceLoss: true });
+        expectClose(smooth.loss!.data, [q.token_loss_smooth01], tolerances.wasm.loss, 'token_loss_smooth01');
+      }
     }
   });
 
@@ -38,6 +42,10 @@ describe.each(FIXTURE_CASES)('forward(labels) on %s vs transformers (WASM in Nod
   it('RAG-Sequence losses: plain, exclude_bos_score + reduce, label smoothing 0.1', async () => {
     for (const q of reference.per_question) {
       expectClose((await forwardWithLabels(rag, 'sequence', argsOf(q))).loss!.data, [q.seq_loss], tolerances.wasm.loss, 'seq_loss');
+      if (q.seq_loss_reduced !== undefined) {
+        const reduced = await forwardWithLabels(rag, 'sequence', { ...argsOf(q), reduceLoss: true });
+        expectClose(reduced.loss!.data, [q.seq_loss_reduced], tolerances.wasm.loss, 'seq_loss_reduced');
+      }
       const excl = await forwardWithLabels(rag, 'sequence', { ...argsOf(q), excludeBosScore: true, reduceLoss: true });
       expectClose(excl.loss!.data, [q.seq_loss_excl_bos_reduced], tolerances.wasm.loss, 'seq_loss_excl_bos_reduced');
       const smooth = await forwardWithLabels(rag, 'sequence', { ...argsOf(q), labelSmoothing: 0.1, reduceLoss: true });

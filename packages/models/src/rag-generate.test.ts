@@ -11,8 +11,12 @@ describe.each(FIXTURE_CASES)('generate on %s vs transformers (WASM in Node)', as
   const sequence = new RagSequenceForGeneration(rag);
   const reference = readReference(caseName);
 
+  it('knows every generate setting the fixture has', () => {
+    expect(Object.keys(GENERATE_SETTINGS)).toEqual(expect.arrayContaining(Object.keys(reference.per_question[0]!.generate)));
+  });
+
   for (const [setting, { variant, args }] of Object.entries(GENERATE_SETTINGS)) {
-    it(`${setting}: the same token ids for every question`, async () => {
+    it.runIf(setting in reference.per_question[0]!.generate)(`${setting}: the same token ids for every question`, async () => {
       for (const q of reference.per_question) {
         const inputs = { ...contextArgs(q), ...args };
         const ids = variant === 'token' ? await token.generate(inputs) : await sequence.generate(inputs);
@@ -20,4 +24,18 @@ describe.each(FIXTURE_CASES)('generate on %s vs transformers (WASM in Node)', as
       }
     });
   }
+
+  it.runIf(reference.batch2_generate !== undefined)('the first two questions as one batch', async () => {
+    const [a, b] = reference.per_question as [(typeof reference.per_question)[number], (typeof reference.per_question)[number]];
+    const batch = {
+      contextInputIds: [...a.context_input_ids, ...b.context_input_ids],
+      contextAttentionMask: [...contextArgs(a).contextAttentionMask, ...contextArgs(b).contextAttentionMask],
+      docScores: [a.doc_scores, b.doc_scores],
+    };
+    for (const [setting, ids] of Object.entries(reference.batch2_generate!.generate)) {
+      const { variant, args } = GENERATE_SETTINGS[setting]!;
+      const got = variant === 'token' ? await token.generate({ ...batch, ...args }) : await sequence.generate({ ...batch, ...args });
+      expect(got, setting).toEqual(ids);
+    }
+  });
 });
