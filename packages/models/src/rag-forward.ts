@@ -21,7 +21,11 @@ export interface RagLabelsArgs extends Omit<RagForwardArgs, 'decoderInputIds'> {
  * labels double as decoder inputs when none are given (as in transformers), the loss is the
  * variant's `get_nll` on the backend that holds the logits.
  */
-export async function forwardWithLabels(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
+export function forwardWithLabels(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
+  return rag.guard(() => forwardOnce(rag, variant, args));
+}
+
+async function forwardOnce(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
   const decoderInputIds = args.decoderInputIds ?? args.labels;
   if (!decoderInputIds) throw new InvalidInputError('forward needs decoderInputIds or labels');
   const config = rag.config;

@@ -3,7 +3,7 @@ import type { Tensor } from 'onnxruntime-web';
 import { CpuRagMath } from './decoding/cpu-rag-math.js';
 import { GpuRagMath } from './decoding/gpu-rag-math.js';
 import type { RagMath } from './decoding/rag-math.js';
-import { InvalidInputError } from './errors.js';
+import { DeviceFallbackError, InvalidInputError } from './errors.js';
 import { tensorFloat32 } from './ort/tensors.js';
 import { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
 import { repeatInterleave, resolveContexts, type RagContextArgs, type RagContexts } from './rag-inputs.js';
@@ -52,25 +52,97 @@ export function leadingPositions(data: Float32Array, rows: number, positions: nu
  * The generation classes wrap one of these.
  */
 export class RagModel {
-  readonly math: RagMath;
+  private current: RagComponents;
+  private currentMath: RagMath;
+  /** Rejects when the current GPUDevice is lost by anything but our own dispose(). */
+  private lost: Promise<never> | undefined;
+  private lostInfo: GPUDeviceLostInfo | undefined;
+  private epoch = 0;
+  private fallingBack: Promise<void> | undefined;
+  private disposed = false;
 
   constructor(
-    readonly components: RagComponents,
+    components: RagComponents,
     public retriever?: Retriever,
+    private readonly recovery: { reloadOnWasm: () => Promise<RagComponents>; onWarning?: (w: DeviceFallbackError) => void } | undefined = undefined,
   ) {
-    this.math = components.gpuDevice ? new GpuRagMath(components.ort, components.gpuDevice) : new CpuRagMath(components.ort);
+    this.current = components;
+    this.currentMath = this.attach(components);
   }
 
   static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagModel> {
-    return new RagModel(await loadRagComponents(model, options), options.retriever);
+    const components = await loadRagComponents(model, options);
+    return new RagModel(components, options.retriever, {
+      reloadOnWasm: () => loadRagComponents(model, { ...options, device: 'wasm' }),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
+  }
+
+  get components(): RagComponents {
+    return this.current;
+  }
+
+  get math(): RagMath {
+    return this.currentMath;
   }
 
   get config() {
-    return this.components.config;
+    return this.current.config;
   }
 
   get device() {
-    return this.components.device;
+    return this.current.device;
+  }
+
+  private attach(components: RagComponents): RagMath {
+    const gpu = components.gpuDevice;
+    this.lost = undefined;
+    if (gpu) {
+      this.lost = new Promise<never>((_, reject) => {
+        void gpu.lost.then((info) => {
+          if (this.disposed || this.current !== components) return;
+          this.lostInfo = info;
+          reject(new DeviceFallbackError(`the WebGPU device was lost (${info.reason}: ${info.message})`));
+        });
+      });
+      this.lost.catch(() => undefined);
+    }
+    return gpu ? new GpuRagMath(components.ort, gpu) : new CpuRagMath(components.ort);
+  }
+
+  /**
+   * Runs `task` on the current backend. If the WebGPU device is lost before or during it, the
+   * model reloads on WASM (with a warning) and runs `task` again from the start: a lost device
+   * never leaves a call hanging, because the task is raced against the loss.
+   */
+  async guard<T>(task: () => Promise<T>): Promise<T> {
+    if (this.lostInfo) await this.fallBackToWasm();
+    const epoch = this.epoch;
+    try {
+      return this.lost ? await Promise.race([task(), this.lost]) : await task();
+    } catch (err) {
+      if (this.lostInfo) await this.fallBackToWasm();
+      if (this.epoch === epoch) throw err;
+      return task();
+    }
+  }
+
+  private fallBackToWasm(): Promise<void> {
+    this.fallingBack ??= (async () => {
+      if (!this.recovery) throw new DeviceFallbackError('the WebGPU device was lost and this model cannot reload on WASM');
+      const old = this.current;
+      this.recovery.onWarning?.(new DeviceFallbackError(`WebGPU device lost (${this.lostInfo?.reason ?? 'unknown'}); continuing on WASM`));
+      const next = await this.recovery.reloadOnWasm();
+      this.current = next;
+      this.currentMath = this.attach(next);
+      this.lostInfo = undefined;
+      this.epoch++;
+      // The old sessions lived on the lost device; releasing them may fail, which is fine.
+      await releaseAll(old).catch(() => undefined);
+    })().finally(() => {
+      this.fallingBack = undefined;
+    });
+    return this.fallingBack;
   }
 
   /** Retrieval (if needed) and one generator pass over `decoderInputIds` for every document. */
@@ -99,19 +171,27 @@ export class RagModel {
   }
 
   /** `RagModel.forward`: per-document logits (B·n × T × V) and doc scores, not marginalized. */
-  async forward(args: RagForwardArgs): Promise<RetrievAugLMOutput> {
-    const run = await this.runGenerator(args);
-    try {
-      return await outputOf(run, args.outputRetrieved ?? this.config.outputRetrieved);
-    } finally {
-      run.logits.dispose();
-    }
+  forward(args: RagForwardArgs): Promise<RetrievAugLMOutput> {
+    return this.guard(async () => {
+      const run = await this.runGenerator(args);
+      try {
+        return await outputOf(run, args.outputRetrieved ?? this.config.outputRetrieved);
+      } finally {
+        run.logits.dispose();
+      }
+    });
   }
 
+  /** Releases every ONNX session; the model cannot be used afterwards. */
   async dispose(): Promise<void> {
-    const { questionEncoder, contextEncoder, generator } = this.components;
-    await Promise.all([questionEncoder.release(), contextEncoder?.release(), generator.release()]);
+    this.disposed = true;
+    await releaseAll(this.current);
   }
+}
+
+async function releaseAll(components: RagComponents): Promise<void> {
+  const { questionEncoder, contextEncoder, generator } = components;
+  await Promise.all([questionEncoder.release(), contextEncoder?.release(), generator.release()]);
 }
 
 /** The fields every RAG output shares, read back from the backend. */

@@ -35,7 +35,11 @@ export class RagSequenceForGeneration {
     return forwardWithLabels(this.rag, 'sequence', args);
   }
 
-  async generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
+  generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
+    return this.rag.guard(() => this.generateOnce(args));
+  }
+
+  private async generateOnce(args: RagSequenceGenerateArgs): Promise<number[][]> {
     const { config, questionEncoder, generator, generationConfig } = this.rag.components;
     const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
     const { nDocs } = contexts;

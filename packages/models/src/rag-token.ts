@@ -39,7 +39,11 @@ export class RagTokenForGeneration {
    * marginalized log-probabilities. Returns (batch·numReturnSequences) id rows, decoder start
    * token first, padded to one length, as transformers does.
    */
-  async generate(args: RagTokenGenerateArgs): Promise<number[][]> {
+  generate(args: RagTokenGenerateArgs): Promise<number[][]> {
+    return this.rag.guard(() => this.generateOnce(args));
+  }
+
+  private async generateOnce(args: RagTokenGenerateArgs): Promise<number[][]> {
     const { config, questionEncoder, generator, generationConfig } = this.rag.components;
     const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
     const { generation, processors } = generationSettings(generationConfig, args);

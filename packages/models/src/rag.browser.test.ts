@@ -67,3 +67,26 @@ describe('hf-o1 on WebGPU vs transformers', async () => {
     });
   }
 });
+
+describe('a WebGPU device lost mid-generate', () => {
+  it('falls back to WASM, warns, and still gives transformers’ answer', async () => {
+    const warnings: string[] = [];
+    const model = await RagTokenForGeneration.fromPretrained('/fixtures/hf-o1/model', { device: 'webgpu', cache: null, onWarning: (w) => warnings.push(w.message) });
+    expect(model.rag.device).toBe('webgpu');
+    const q = ref.per_question[0]!;
+    let steps = 0;
+    const ids = await model.generate({
+      ...contextArgs(q),
+      numBeams: 1,
+      maxLength: 12,
+      onTokens: () => {
+        // Lose the device after the first token, as a driver reset or a lost tab would.
+        if (++steps === 1) model.rag.components.gpuDevice?.destroy();
+      },
+    });
+    expect(ids).toEqual(q.generate.token_greedy_len12);
+    expect(model.rag.device).toBe('wasm');
+    expect(warnings.join('\n')).toMatch(/WebGPU device lost/);
+    await model.dispose();
+  });
+});

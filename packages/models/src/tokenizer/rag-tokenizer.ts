@@ -1,5 +1,5 @@
 import type { RagConfig } from '@rag-web/core';
-import { TokenizerMismatchError } from '../errors.js';
+import { InvalidInputError, TokenizerMismatchError } from '../errors.js';
 import { HfTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
 
 /**
@@ -44,6 +44,9 @@ export class RagTokenizer {
 
   /** `RagTokenizer.__call__` on questions: question-encoder ids, padded to the longest. */
   encodeQuestions(questions: string[]): { inputIds: number[][]; attentionMask: number[][] } {
+    if (questions.length === 0) throw new InvalidInputError('no questions given');
+    const empty = questions.findIndex((q) => q.trim() === '');
+    if (empty >= 0) throw new InvalidInputError(`question ${empty} is empty: there is nothing to retrieve or answer`);
     return this.questionEncoder.encodeBatch(questions, { padding: 'longest' });
   }
 
