@@ -10,20 +10,9 @@ import {
   type LogitsProcessor,
 } from './logits-processors.js';
 import { LogitsProcessorList } from './logits-processor-list.js';
+import { seededRandom as rng } from '../../../../test/seeded-random.js';
 
 const NEG = -Infinity;
-
-/** A small deterministic generator (mulberry32) so the randomized cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomScores(rand: () => number, n: number): Float32Array {
   // Log-prob-like values, a few already -inf (a processor may run after another one banned them).
