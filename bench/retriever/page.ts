@@ -17,6 +17,7 @@ const out = document.getElementById('out')!;
 const efSearch = (params.get('ef') ?? `64,256,1000,${HNSW_DEFAULTS.efSearch}`).split(',').map(Number);
 
 benchRetriever({
+  data: params.get('data') === 'lowrank' ? 'lowrank' : 'uniform',
   n: num('n', 100_000),
   dim: num('dim', 768),
   queries: num('queries', 50),

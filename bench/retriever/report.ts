@@ -9,7 +9,7 @@ export function formatRetrieverBench(r: RetrieverBenchResult): string {
       `${row.name.padEnd(38)}${(row.buildMs / 1000).toFixed(1).padStart(10)}${row.msPerQuery.toFixed(2).padStart(11)}${row.qps.toFixed(1).padStart(9)}${row.recall.toFixed(4).padStart(11)}${`${(base.msPerQuery / row.msPerQuery).toFixed(2)}×`.padStart(20)}`,
   );
   return [
-    `retrieval: ${r.n.toLocaleString('en-US')} × ${r.dim} seeded uniform random vectors, ${r.queries} queries one at a time, k = ${r.k}`,
+    `retrieval: ${r.n.toLocaleString('en-US')} × ${r.dim} seeded ${r.data === 'lowrank' ? 'low-rank (32-d subspace + noise)' : 'uniform random'} vectors, ${r.queries} queries one at a time, k = ${r.k}`,
     `adapter: ${r.adapter.vendor} / ${r.adapter.architecture}; HNSW M=${r.hnswParams.m}, efConstruction=${r.hnswParams.efConstruction}`,
     '',
     head,

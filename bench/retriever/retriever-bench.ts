@@ -4,6 +4,9 @@
  *   exact CPU  ExactIndex without a device (ipScoresRef + topKRef, the JS fallback);
  *   exact GPU  ExactIndex on WebGPU (ipScores shader + core's topK, k ids/scores read back);
  *   HNSW       HnswIndex (hnswlib-wasm, single-threaded WASM), at several efSearch values.
+ * Data: `uniform` (default) = i.i.d. uniform [-1, 1) coordinates; `lowrank` = x = A·z + 0.1·ε
+ * with z ~ N(0, I₃₂), A a fixed random 768 × 32 map and ε ~ N(0, I): vectors near a 32-d subspace,
+ * closer to what encoders produce. Queries come from the same distribution as the passages.
  * Build time = filling the index (GPU: plus the corpus upload and first pipeline compile).
  * Queries run one at a time, as a RAG app asks them (GPU also as one batch). Recall@k is
  * measured against exact CPU. Random vectors have no low-dimensional structure: the worst case
@@ -23,8 +26,11 @@ export interface BenchRow {
   recall: number;
 }
 
+export type BenchData = 'uniform' | 'lowrank';
+
 export interface RetrieverBenchResult {
   adapter: GpuAdapterSummary;
+  data: BenchData;
   n: number;
   dim: number;
   queries: number;
@@ -34,6 +40,7 @@ export interface RetrieverBenchResult {
 }
 
 export interface BenchOptions {
+  data: BenchData;
   n: number;
   dim: number;
   queries: number;
@@ -46,8 +53,9 @@ export async function benchRetriever(o: BenchOptions): Promise<RetrieverBenchRes
   const { n, dim, queries: nq, k } = o;
   const { device, adapter } = await acquireGpuDevice({ powerPreference: 'high-performance' });
   const rand = seededRandom(100_000);
-  const vectors = randomFloats(rand, n * dim);
-  const queries = randomFloats(rand, nq * dim);
+  const make = o.data === 'lowrank' ? lowRank(rand, dim, 32) : (count: number) => randomFloats(rand, count * dim);
+  const vectors = make(n);
+  const queries = make(nq);
   const ids = Array.from({ length: n }, (_, i) => i);
   const rows: BenchRow[] = [];
 
@@ -104,7 +112,7 @@ export async function benchRetriever(o: BenchOptions): Promise<RetrieverBenchRes
     row(`HNSW efSearch=${ef}${ef === HNSW_DEFAULTS.efSearch ? ' (default)' : ''}`, hnswBuild, run.msPerQuery, recall(run.result, truth, nq, k));
   }
   hnsw.dispose();
-  return { adapter, n, dim, queries: nq, k, hnswParams: { m: HNSW_DEFAULTS.m, efConstruction: HNSW_DEFAULTS.efConstruction }, rows };
+  return { adapter, data: o.data, n, dim, queries: nq, k, hnswParams: { m: HNSW_DEFAULTS.m, efConstruction: HNSW_DEFAULTS.efConstruction }, rows };
 }
 
 function recall(approx: SearchResult, truth: SearchResult, nq: number, k: number): number {
@@ -114,4 +122,23 @@ function recall(approx: SearchResult, truth: SearchResult, nq: number, k: number
     for (const id of approx.ids.subarray(q * k, (q + 1) * k)) if (want.has(id)) hits++;
   }
   return hits / (nq * k);
+}
+
+/** Generator of vectors A·z + 0.1·ε near a random `latent`-dimensional subspace (Gaussian via Box–Muller). */
+function lowRank(rand: () => number, dim: number, latent: number): (count: number) => Float32Array {
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const a = Float32Array.from({ length: dim * latent }, () => gauss() / Math.sqrt(latent));
+  return (count) => {
+    const out = new Float32Array(count * dim);
+    const z = new Float32Array(latent);
+    for (let i = 0; i < count; i++) {
+      for (let l = 0; l < latent; l++) z[l] = gauss();
+      for (let h = 0; h < dim; h++) {
+        let s = 0;
+        for (let l = 0; l < latent; l++) s += a[h * latent + l]! * z[l]!;
+        out[i * dim + h] = s + 0.1 * gauss();
+      }
+    }
+    return out;
+  };
 }

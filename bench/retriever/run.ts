@@ -2,7 +2,7 @@
  * Runs the retrieval benchmark in headless Chromium (WebGPU on SwiftShader with
  * test/chromium.ts's flags) and prints the table:
  *
- *   pnpm bench:retriever [--n 100000] [--dim 768] [--queries 50] [--k 10] [--ef 64,256,1000,4000]
+ *   pnpm bench:retriever [--data uniform|lowrank] [--n 100000] [--dim 768] [--queries 50] [--k 10] [--ef 64,256,1000,4000]
  *
  * Serves the repository with a Vite dev server (the `source` condition, COOP/COEP, localhost) and
  * opens bench/retriever/index.html. Node 20 cannot strip types: bench/retriever/run.mjs loads
@@ -17,7 +17,7 @@ import { formatRetrieverBench } from './report.js';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 
 const query = new URLSearchParams();
-for (const name of ['n', 'dim', 'queries', 'k', 'ef']) {
+for (const name of ['data', 'n', 'dim', 'queries', 'k', 'ef']) {
   const i = process.argv.indexOf(`--${name}`);
   if (i >= 0) query.set(name, process.argv[i + 1] ?? '');
 }

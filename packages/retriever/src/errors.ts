@@ -59,6 +59,16 @@ export class NotEnoughPassagesError extends RetrievalError {
   }
 }
 
+/** A doc id that is not (or no longer) in the knowledge base: never handed out, or removed. */
+export class UnknownPassageError extends RetrievalError {
+  constructor(
+    readonly id: number,
+    name: string,
+  ) {
+    super(`Passage ${id} is not in knowledge base "${name}" (never added, or removed).`, { id, name });
+  }
+}
+
 /** One record of a JSONL / JSON passages file is not a `{ title, text }` object; `line` is 1-based. */
 export class MalformedPassagesError extends RetrievalError {
   constructor(

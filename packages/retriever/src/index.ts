@@ -10,6 +10,7 @@ export {
   NotEnoughPassagesError,
   RetrievalError,
   StorageQuotaError,
+  UnknownPassageError,
 } from './errors.js';
 export { readNpy, writeNpy, type NpyMatrix } from './npy.js';
 export { MANIFEST_SCHEMA_VERSION, type HnswParams, type IndexEntry, type KnowledgeBaseManifest } from './manifest.js';

@@ -1,6 +1,6 @@
 import { RagConfigError, type DocDict } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
-import { KnowledgeBaseCorruptError, StorageQuotaError } from './errors.js';
+import { KnowledgeBaseCorruptError, StorageQuotaError, UnknownPassageError } from './errors.js';
 import { checkDimension, emptyManifest, parseManifest, type HnswParams, type KnowledgeBaseManifest } from './manifest.js';
 import type { StoreBackend, WriteOps } from './store-backend.js';
 
@@ -104,10 +104,10 @@ export class PassageStore {
     return Number.isInteger(id) && id >= 0 && id < this.current.nextId && !this.deleted.has(id);
   }
 
-  /** Live passages by id, in the order asked; a missing one means storage lost data. */
+  /** Live passages by id, in the order asked. UnknownPassageError for an id that is not live; a live one missing means storage lost data. */
   async getPassages(ids: readonly number[]): Promise<StoredPassage[]> {
     for (const id of ids) {
-      if (!this.isLive(id)) throw new KnowledgeBaseCorruptError(`Passage ${id} is not in knowledge base "${this.name}".`, { id });
+      if (!this.isLive(id)) throw new UnknownPassageError(id, this.name);
     }
     const got = await this.backend.getMany<StoredPassage>([...ids]);
     return got.map((p, i) => {

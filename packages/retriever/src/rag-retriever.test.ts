@@ -79,7 +79,7 @@ describe.each(FIXTURE_CASES)('RagRetriever against transformers (%s)', (caseName
     const hnsw = await fixtureKb(caseName, 'hnsw');
     // Queries: the reference questions plus 60 passages' own embeddings (held in the corpus).
     const d = config.retrievalVectorSize;
-    const corpus = await exact.getPassages(Array.from({ length: 60 }, (_, i) => i * 6));
+    const corpus = await exact.getPassages(Array.from({ length: 60 }, (_, i) => (i * 97) % exact.size));
     const queries = Float32Array.from([...ref.per_question.flatMap((q) => q.question_pooled), ...corpus.flatMap((p) => Array.from(p.embedding))]);
     const a = await exact.search(queries, 10);
     const b = await hnsw.search(queries, 10);

@@ -8,6 +8,7 @@ import {
   MalformedPassagesError,
   NotEnoughPassagesError,
   StorageQuotaError,
+  UnknownPassageError,
 } from '../src/errors.js';
 import type { IngestEvent } from '../src/ingest.js';
 import { KnowledgeBase } from '../src/knowledge-base.js';
@@ -81,7 +82,8 @@ export function knowledgeBaseSuite(factory: BackendFactory, indexKind: 'hnsw' | 
       const again = await reload(kb, name);
       expect(again.size).toBe(7);
       expect([...(await again.search(q, 7)).ids]).not.toContain(5);
-      await expect(again.getPassages([5])).rejects.toThrow(/not in knowledge base/);
+      await expect(again.getPassages([5])).rejects.toThrow(UnknownPassageError);
+      await expect(again.remove([5])).rejects.toThrow(UnknownPassageError);
       const added = await again.ingest({ jsonl: passagesJsonl(2, 100) }, { embedder });
       expect(added.firstId).toBe(8);
       expect(await again.verify()).toEqual({ ok: true, problems: [] });
