@@ -17,8 +17,10 @@ export interface ProgramSpec {
   name: string;
   /** Init-time variant facts that change the generated code (e.g. `wg=256`). */
   variant?: string;
-  /** Full WGSL source. */
+  /** The kernel's WGSL source. */
   code: string;
+  /** Shared WGSL (kernels/wgsl/*.wgsl) that `code` calls; WGSL has no includes, so they are prepended. */
+  snippets?: string[];
   entryPoint?: string;
 }
 
@@ -31,7 +33,7 @@ export function getPipeline(device: GPUDevice, spec: ProgramSpec): GPUComputePip
   const key = `${spec.name}|${spec.variant ?? ''}|${spec.entryPoint ?? 'main'}`;
   let pipeline = cache.get(key);
   if (!pipeline) {
-    const module = device.createShaderModule({ label: spec.name, code: spec.code });
+    const module = device.createShaderModule({ label: spec.name, code: [...(spec.snippets ?? []), spec.code].join('\n') });
     pipeline = device.createComputePipeline({
       label: spec.name,
       layout: 'auto',

@@ -1,10 +1,11 @@
 import { createOutputBuffer } from '../../gpu/buffers.js';
 import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
+import { wgslSnippets } from '../wgsl/index.js';
 import code from './log-softmax.wgsl?raw';
 import { validateLogSoftmax, type LogSoftmaxShape } from './log-softmax.validate.js';
 
 export function createLogSoftmaxProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'logSoftmax', code });
+  return getPipeline(device, { name: 'logSoftmax', code, snippets: [wgslSnippets.floatBits, wgslSnippets.rowMax] });
 }
 
 /**

@@ -23,14 +23,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
-var<workgroup> partial: array<f32, WG>;
-// A WGSL constant expression must not be NaN; a bitcast of a private variable may.
-var<private> nanBits: u32 = 0x7fc00000u;
-
-fn isNegInf(v: f32) -> bool {
-  return bitcast<u32>(v) == 0xff800000u;
-}
-
+var<workgroup> scratch: array<f32, WG>;
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>,
@@ -42,21 +35,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
   let vocab = params.vocab;
   let base = row * vocab;
 
-  // x[base] seeds every thread's max: it belongs to the row, so it never raises the max.
-  var m = x[base];
-  for (var v = lid; v < vocab; v = v + WG) {
-    m = max(m, x[base + v]);
-  }
-  partial[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      partial[lid] = max(partial[lid], partial[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let rowMax = workgroupUniformLoad(&partial[0]);
-  workgroupBarrier();
+  let rowMax = workgroupRowMax(base, vocab, lid);
 
   if (isNegInf(rowMax)) {
     let nan = bitcast<f32>(nanBits);
@@ -73,15 +52,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
       sum = sum + exp(xv - rowMax);
     }
   }
-  partial[lid] = sum;
+  scratch[lid] = sum;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s >> 1u) {
     if (lid < s) {
-      partial[lid] = partial[lid] + partial[lid + s];
+      scratch[lid] = scratch[lid] + scratch[lid + s];
     }
     workgroupBarrier();
   }
-  let shift = rowMax + log(workgroupUniformLoad(&partial[0]));
+  let shift = rowMax + log(workgroupUniformLoad(&scratch[0]));
 
   for (var v = lid; v < vocab; v = v + WG) {
     let xv = x[base + v];

@@ -26,16 +26,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> docScores: array<f32>;
 @group(0) @binding(3) var<storage, read_write> stats: array<f32>;
 
-var<workgroup> expSums: array<f32, WG>;
+var<workgroup> scratch: array<f32, WG>;
 var<workgroup> linSums: array<f32, WG>;
 var<workgroup> sawNegInf: atomic<u32>;
-// A WGSL constant expression must not be NaN or inf; bitcasts of private variables may.
-var<private> nanBits: u32 = 0x7fc00000u;
+// A WGSL constant expression must not be inf; a bitcast of a private variable may.
 var<private> negInfBits: u32 = 0xff800000u;
-
-fn isNegInf(v: f32) -> bool {
-  return bitcast<u32>(v) == 0xff800000u;
-}
 
 fn docLogProb(b: u32, z: u32) -> f32 {
   let n = params.nDocs;
@@ -69,21 +64,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
   let vocab = params.vocab;
   let base = row * vocab;
 
-  // x[base] seeds every thread's max: it belongs to the row, so it never raises the max.
-  var m = x[base];
-  for (var v = lid; v < vocab; v = v + WG) {
-    m = max(m, x[base + v]);
-  }
-  expSums[lid] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      expSums[lid] = max(expSums[lid], expSums[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let rowMax = workgroupUniformLoad(&expSums[0]);
-  workgroupBarrier();
+  let rowMax = workgroupRowMax(base, vocab, lid);
 
   var e = 0.0;
   var l = 0.0;
@@ -98,12 +79,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
       }
     }
   }
-  expSums[lid] = e;
+  scratch[lid] = e;
   linSums[lid] = l;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s >> 1u) {
     if (lid < s) {
-      expSums[lid] = expSums[lid] + expSums[lid + s];
+      scratch[lid] = scratch[lid] + scratch[lid + s];
       linSums[lid] = linSums[lid] + linSums[lid + s];
     }
     workgroupBarrier();
@@ -119,7 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
       stats[outBase + 1u] = nan;
       return;
     }
-    let logS = log(expSums[0]);
+    let logS = log(scratch[0]);
     stats[outBase] = rowMax + logS;
     if (atomicLoad(&sawNegInf) != 0u) {
       stats[outBase + 1u] = bitcast<f32>(negInfBits);

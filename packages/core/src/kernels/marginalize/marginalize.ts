@@ -2,6 +2,7 @@ import { createOutputBuffer } from '../../gpu/buffers.js';
 import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
 import rowStatsCode from './marginalize-row-stats.wgsl?raw';
 import code from './marginalize.wgsl?raw';
+import { wgslSnippets } from '../wgsl/index.js';
 import { validateMarginalize, type MarginalizeShape } from './marginalize.validate.js';
 
 const WORKGROUP = 256;
@@ -10,11 +11,11 @@ const WORKGROUP = 256;
 export const ROW_STATS_STRIDE = 3;
 
 export function createMarginalizeRowStatsProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'marginalizeRowStats', code: rowStatsCode });
+  return getPipeline(device, { name: 'marginalizeRowStats', code: rowStatsCode, snippets: [wgslSnippets.floatBits, wgslSnippets.rowMax] });
 }
 
 export function createMarginalizeProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'marginalize', code });
+  return getPipeline(device, { name: 'marginalize', code, snippets: [wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal] });
 }
 
 /**

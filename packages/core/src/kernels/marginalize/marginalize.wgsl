@@ -4,11 +4,8 @@
 // never materialised.
 // Shapes: x (batch·nDocs × seqLen × vocab) f32, stats (batch·nDocs·seqLen × 3) f32
 //         -> out (batch × seqLen × vocab) f32.
-// One invocation per output element (2-D folded). The logsumexp over docs is online: one pass
-// over z keeping the running max m and Σ exp(a − m), rescaled when the max grows, so there is one
-// exp per doc and every exp argument is ≤ 0.
-// Numerics as torch.logsumexp, decided on bit patterns: −inf terms add 0 and all −inf gives −inf;
-// a NaN term (a row of all −inf upstream) makes the result NaN.
+// One invocation per output element (2-D folded); the arithmetic is wgsl/rag-token-marginal.wgsl,
+// shared with the RAG-Token NLL so both give the same bits.
 
 struct Params {
   batch: u32,
@@ -21,17 +18,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-// A WGSL constant expression must not be NaN; a bitcast of a private variable may.
-var<private> nanBits: u32 = 0x7fc00000u;
-
-fn isNegInf(v: f32) -> bool {
-  return bitcast<u32>(v) == 0xff800000u;
-}
-
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>,
@@ -47,35 +33,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>,
   let t = bt % seqLen;
   let b = bt / seqLen;
 
-  var m = 0.0;
-  var s = 0.0;
-  var seen = false;
-  var nan = false;
-  var last = 0.0;
-  for (var z = 0u; z < params.nDocs; z = z + 1u) {
-    let r = (b * params.nDocs + z) * seqLen + t;
-    let a = x[r * vocab + v] - stats[3u * r] + stats[3u * r + 2u];
-    last = a;
-    if (isNan(a)) {
-      nan = true;
-    } else if (!isNegInf(a)) {
-      if (!seen) {
-        m = a;
-        s = 1.0;
-        seen = true;
-      } else if (a > m) {
-        s = s * exp(m - a) + 1.0;
-        m = a;
-      } else {
-        s = s + exp(a - m);
-      }
-    }
-  }
-  if (nan) {
-    out[i] = bitcast<f32>(nanBits);
-  } else if (seen) {
-    out[i] = m + log(s);
-  } else {
-    out[i] = last; // every term was −inf: torch.logsumexp gives −inf
-  }
+  out[i] = ragTokenMarginal(b, t, v);
 }

@@ -30,9 +30,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-// A WGSL constant expression must not be NaN; a bitcast of a private variable may.
-var<private> nanBits: u32 = 0x7fc00000u;
-
 struct LogSumExp {
   m: f32,
   s: f32,
@@ -40,14 +37,6 @@ struct LogSumExp {
   seen: bool,
   nan: bool,
 };
-
-fn isNegInf(v: f32) -> bool {
-  return bitcast<u32>(v) == 0xff800000u;
-}
-
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
 
 fn lseAdd(acc: ptr<function, LogSumExp>, a: f32) {
   (*acc).last = a;

@@ -31,48 +31,6 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> rows: array<f32>;
 
 var<workgroup> partial: array<f32, WG>;
-// A WGSL constant expression must not be NaN; a bitcast of a private variable may.
-var<private> nanBits: u32 = 0x7fc00000u;
-
-fn isNegInf(v: f32) -> bool {
-  return bitcast<u32>(v) == 0xff800000u;
-}
-
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
-// The RAG-Token marginal m[b, t, v]; kept identical to marginalize.wgsl's main loop.
-fn marginal(b: u32, t: u32, v: u32) -> f32 {
-  var m = 0.0;
-  var s = 0.0;
-  var seen = false;
-  var nan = false;
-  var last = 0.0;
-  for (var z = 0u; z < params.nDocs; z = z + 1u) {
-    let r = (b * params.nDocs + z) * params.seqLen + t;
-    let a = x[r * params.vocab + v] - stats[3u * r] + stats[3u * r + 2u];
-    last = a;
-    if (isNan(a)) {
-      nan = true;
-    } else if (!isNegInf(a)) {
-      if (!seen) {
-        m = a;
-        s = 1.0;
-        seen = true;
-      } else if (a > m) {
-        s = s * exp(m - a) + 1.0;
-        m = a;
-      } else {
-        s = s + exp(a - m);
-      }
-    }
-  }
-  if (nan) {
-    return bitcast<f32>(nanBits);
-  }
-  return select(last, m + log(s), seen);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>,
@@ -99,7 +57,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
 
   var sum = 0.0;
   for (var v = lid; v < params.vocab; v = v + WG) {
-    sum = sum + marginal(b, t, v);
+    sum = sum + ragTokenMarginal(b, t, v);
   }
   partial[lid] = sum;
   workgroupBarrier();
@@ -112,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
   if (lid == 0u) {
     var ll = bitcast<f32>(nanBits);
     if (tgt < params.vocab) {
-      ll = marginal(b, t, tgt);
+      ll = ragTokenMarginal(b, t, tgt);
     }
     rows[2u * bt] = ll;
     rows[2u * bt + 1u] = partial[0];

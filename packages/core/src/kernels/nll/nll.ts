@@ -4,6 +4,7 @@ import { runMarginalizeRowStats } from '../marginalize/marginalize.js';
 import sequenceLossCode from './nll-sequence-loss.wgsl?raw';
 import tokenLossCode from './nll-token-loss.wgsl?raw';
 import tokenRowsCode from './nll-token-rows.wgsl?raw';
+import { wgslSnippets } from '../wgsl/index.js';
 import {
   ragNllLength,
   validateRagNll,
@@ -14,13 +15,13 @@ import {
 
 export function createRagTokenNllPrograms(device: GPUDevice): { rows: GPUComputePipeline; loss: GPUComputePipeline } {
   return {
-    rows: getPipeline(device, { name: 'ragTokenNllRows', code: tokenRowsCode }),
+    rows: getPipeline(device, { name: 'ragTokenNllRows', code: tokenRowsCode, snippets: [wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal] }),
     loss: getPipeline(device, { name: 'ragTokenNllLoss', code: tokenLossCode }),
   };
 }
 
 export function createRagSequenceNllProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'ragSequenceNllLoss', code: sequenceLossCode });
+  return getPipeline(device, { name: 'ragSequenceNllLoss', code: sequenceLossCode, snippets: [wgslSnippets.floatBits] });
 }
 
 /**
