@@ -26,6 +26,9 @@ const SCRATCH = `rag-web-${Math.random().toString(36).slice(2)}.hnsw`;
 /** Emscripten's mode bits of a regular rw file (0o100666). */
 const FILE_MODE = 33206;
 
+/** Whether the realm had an IndexedDB before this module could install fake-indexeddb for IDBFS. */
+export const hadIndexedDb = typeof indexedDB !== 'undefined';
+
 let modulePromise: Promise<HnswlibModule> | undefined;
 let fsChain: Promise<unknown> = Promise.resolve();
 

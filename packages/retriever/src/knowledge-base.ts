@@ -2,6 +2,7 @@ import { ShapeError } from '@rag-web/core';
 import { EmptyKnowledgeBaseError, KnowledgeBaseCorruptError, NotEnoughPassagesError } from './errors.js';
 import { ExactIndex } from './exact-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { hadIndexedDb } from './hnsw-wasm.js';
 import { ingest, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
 import type { HnswParams, KnowledgeBaseManifest } from './manifest.js';
 import { PassageStore, type CommitChanges, type StoredPassage } from './passage-store.js';
@@ -39,7 +40,8 @@ export class KnowledgeBase implements PassageSource {
 
   static async open(options: KnowledgeBaseOptions = {}): Promise<KnowledgeBase> {
     const name = options.name ?? options.backend?.name ?? 'default';
-    const backend = options.backend ?? (typeof indexedDB !== 'undefined' ? new IdbBackend(name) : new MemoryBackend(name));
+    // Not `typeof indexedDB`: in Node the HNSW loader may have installed an in-memory one for IDBFS.
+    const backend = options.backend ?? (hadIndexedDb ? new IdbBackend(name) : new MemoryBackend(name));
     const store = await PassageStore.open(backend, options);
     const { index, rebuilt } = await restoreIndex(store, options);
     const kb = new KnowledgeBase(store, index, options);

@@ -112,8 +112,11 @@ export function knowledgeBaseSuite(factory: BackendFactory, indexKind: 'hnsw' | 
       expect((await reopened.search(query('x'), 3)).ids.length).toBe(3);
 
       const before = embedder.embedded;
-      const res = await reopened.ingest(input, { embedder, batchSize: 5 });
+      const events: IngestEvent[] = [];
+      const res = await reopened.ingest(input, { embedder, batchSize: 5, onProgress: (e) => events.push(e) });
       expect(res).toMatchObject({ firstId: 3, count: 20, resumed: 10, embedded: 10 });
+      expect(events.map((e) => e.status)).toEqual(['parsed', 'resumed', 'progress', 'progress', 'indexing', 'done']);
+      expect(events.filter((e) => e.status === 'resumed' || e.status === 'progress').map((e) => (e as { done: number }).done)).toEqual([10, 15, 20]);
       expect(embedder.embedded - before).toBe(10);
       expect(reopened.size).toBe(23);
       expect(await reopened.verify()).toEqual({ ok: true, problems: [] });
