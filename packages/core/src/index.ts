@@ -15,3 +15,4 @@ export type {
 } from './retrieval.js';
 export * from './config/index.js';
 export type { HostTensor, RetrievAugLMMarginOutput, RetrievAugLMOutput, TensorData } from './outputs.js';
+export { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Array, float32ToFloat16Bits } from './float16.js';

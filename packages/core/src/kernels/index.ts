@@ -24,3 +24,4 @@ export { TOP_K_MAX_K, type TopKShape } from './top-k/top-k.validate.js';
 export { createGatherRowsProgram, runGatherRows } from './gather-rows/gather-rows.js';
 export { gatherRowsRef, type GatherRowsArray } from './gather-rows/gather-rows.ref.js';
 export type { GatherRowsShape } from './gather-rows/gather-rows.validate.js';
+export type { LogitsDtype } from './wgsl/index.js';

@@ -36,8 +36,12 @@ export class CpuRagMath implements RagMath {
 
   async gatherRows(tensor: Tensor, indices: Uint32Array): Promise<Tensor> {
     const { rows, rowSize } = rowsOf(tensor);
-    const data = gatherRowsRef(await tensorFloat32(tensor), indices, { rows, rowSize });
-    return new this.ort.Tensor('float32', data, [indices.length, ...tensor.dims.slice(1)]);
+    const dims = [indices.length, ...tensor.dims.slice(1)];
+    // float16 caches are gathered as raw half words and stay float16.
+    if (tensor.type === 'float16') {
+      return new this.ort.Tensor('float16', gatherRowsRef(tensor.data as Uint16Array, indices, { rows, rowSize, dtype: 'f16' }), dims);
+    }
+    return new this.ort.Tensor('float32', gatherRowsRef(await tensorFloat32(tensor), indices, { rows, rowSize }), dims);
   }
 
   async nll(variant: 'token' | 'sequence', logits: Tensor, docScores: Float32Array, labels: Int32Array, shape: RagNllShape, options: RagSequenceNllOptions): Promise<Float32Array> {

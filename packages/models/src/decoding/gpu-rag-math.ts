@@ -16,6 +16,7 @@ import {
 } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import type { Ort } from '../ort/runtime.js';
+import { logitsDtype } from '../ort/tensors.js';
 import { rowsOf, type CandidateRequest, type RagMath, type StepLogits } from './rag-math.js';
 
 /**
@@ -41,12 +42,12 @@ export class GpuRagMath implements RagMath {
     let logprobs: GPUBuffer;
     if (step.kind === 'marginalize') {
       const docScores = createStorageBuffer(device, step.docScores, 'rag.docScores');
-      const marginal = runMarginalize(device, logits, docScores, { batch: rows, nDocs: step.nDocs, seqLen: 1, vocab });
+      const marginal = runMarginalize(device, logits, docScores, { batch: rows, nDocs: step.nDocs, seqLen: 1, vocab, dtype: logitsDtype(step.logits) });
       // transformers' beam search applies log_softmax to the (already normalized) marginal.
       logprobs = runLogSoftmax(device, marginal, { rows, vocab });
       temporaries.push(docScores, marginal);
     } else {
-      logprobs = runLogSoftmax(device, logits, { rows, vocab });
+      logprobs = runLogSoftmax(device, logits, { rows, vocab, dtype: logitsDtype(step.logits) });
     }
     const scores = runLogitsEdits(device, logprobs, beamScores, edits, { rows, vocab });
     const top = runTopK(device, scores, { rows: batch, cols: beams * vocab, k });
@@ -61,9 +62,10 @@ export class GpuRagMath implements RagMath {
 
   async gatherRows(tensor: Tensor, indices: Uint32Array): Promise<Tensor> {
     const { rows, rowSize } = rowsOf(tensor);
-    const buffer = runGatherRows(this.device, gpuBufferOf(tensor), indices, { rows, rowSize });
+    const dtype = logitsDtype(tensor);
+    const buffer = runGatherRows(this.device, gpuBufferOf(tensor), indices, { rows, rowSize, dtype });
     return this.ort.Tensor.fromGpuBuffer(buffer, {
-      dataType: 'float32',
+      dataType: dtype === 'f16' ? 'float16' : 'float32',
       dims: [indices.length, ...tensor.dims.slice(1)],
       dispose: () => buffer.destroy(),
     });
@@ -74,7 +76,7 @@ export class GpuRagMath implements RagMath {
     const scores = createStorageBuffer(device, docScores, 'rag.docScores');
     const labelBuffer = createStorageBuffer(device, labels, 'rag.labels');
     const run = variant === 'token' ? runRagTokenNll : runRagSequenceNll;
-    const out = run(device, gpuBufferOf(logits), scores, labelBuffer, shape, options);
+    const out = run(device, gpuBufferOf(logits), scores, labelBuffer, { ...shape, dtype: logitsDtype(logits) }, options);
     try {
       // [loss | nllLoss | smoothLoss]: only the loss comes back.
       return await readFloat32(device, out, ragNllLength(shape.batch, options.reduceLoss));
@@ -85,7 +87,7 @@ export class GpuRagMath implements RagMath {
 
   async marginalize(logits: Tensor, docScores: Float32Array, shape: RagNllShape): Promise<Float32Array> {
     const scores = createStorageBuffer(this.device, docScores, 'rag.docScores');
-    const out = runMarginalize(this.device, gpuBufferOf(logits), scores, shape);
+    const out = runMarginalize(this.device, gpuBufferOf(logits), scores, { ...shape, dtype: logitsDtype(logits) });
     try {
       return await readFloat32(this.device, out, shape.batch * shape.seqLen * shape.vocab);
     } finally {

@@ -20,7 +20,7 @@ struct Params {
 };
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// binding 1, the logits `x`: wgsl/logits-{f32,f16}.wgsl (loadX)
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 var<workgroup> scratch: array<f32, WG>;
@@ -47,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
 
   var sum = 0.0;
   for (var v = lid; v < vocab; v = v + WG) {
-    let xv = x[base + v];
+    let xv = loadX(base + v);
     if (!isNegInf(xv)) {
       sum = sum + exp(xv - rowMax);
     }
@@ -63,7 +63,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
   let shift = rowMax + log(workgroupUniformLoad(&scratch[0]));
 
   for (var v = lid; v < vocab; v = v + WG) {
-    let xv = x[base + v];
+    let xv = loadX(base + v);
     y[base + v] = select(xv - shift, xv, isNegInf(xv));
   }
 }

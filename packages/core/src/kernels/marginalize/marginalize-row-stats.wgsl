@@ -22,7 +22,7 @@ struct Params {
 };
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// binding 1, the logits `x`: wgsl/logits-{f32,f16}.wgsl (loadX)
 @group(0) @binding(2) var<storage, read> docScores: array<f32>;
 @group(0) @binding(3) var<storage, read_write> stats: array<f32>;
 
@@ -70,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>,
   var l = 0.0;
   if (!isNegInf(rowMax)) {
     for (var v = lid; v < vocab; v = v + WG) {
-      let xv = x[base + v];
+      let xv = loadX(base + v);
       if (isNegInf(xv)) {
         atomicStore(&sawNegInf, 1u);
       } else {

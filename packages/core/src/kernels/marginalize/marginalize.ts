@@ -2,7 +2,7 @@ import { createOutputBuffer } from '../../gpu/buffers.js';
 import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
 import rowStatsCode from './marginalize-row-stats.wgsl?raw';
 import code from './marginalize.wgsl?raw';
-import { wgslSnippets } from '../wgsl/index.js';
+import { logitsInBuffer, logitsSnippet, wgslSnippets, type LogitsDtype } from '../wgsl/index.js';
 import { validateMarginalize, type MarginalizeShape } from './marginalize.validate.js';
 
 const WORKGROUP = 256;
@@ -10,12 +10,14 @@ const WORKGROUP = 256;
 /** f32 words per row of the row-stats buffer: (lse, Σ_v log-softmax, doc log-prob). */
 export const ROW_STATS_STRIDE = 3;
 
-export function createMarginalizeRowStatsProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'marginalizeRowStats', code: rowStatsCode, snippets: [wgslSnippets.floatBits, wgslSnippets.rowMax] });
+export function createMarginalizeRowStatsProgram(device: GPUDevice, dtype: LogitsDtype = 'f32'): GPUComputePipeline {
+  const snippets = [logitsSnippet(dtype), wgslSnippets.floatBits, wgslSnippets.rowMax];
+  return getPipeline(device, { name: 'marginalizeRowStats', variant: dtype, code: rowStatsCode, snippets });
 }
 
-export function createMarginalizeProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'marginalize', code, snippets: [wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal] });
+export function createMarginalizeProgram(device: GPUDevice, dtype: LogitsDtype = 'f32'): GPUComputePipeline {
+  const snippets = [logitsSnippet(dtype), wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal];
+  return getPipeline(device, { name: 'marginalize', variant: dtype, code, snippets });
 }
 
 /**
@@ -31,13 +33,13 @@ export function runMarginalizeRowStats(
   shape: MarginalizeShape,
   encoder?: GPUCommandEncoder,
 ): GPUBuffer {
-  validateMarginalize('marginalizeRowStats', shape, seqLogits.size / 4, docScores.size / 4, 'buffer');
+  validateMarginalize('marginalizeRowStats', shape, logitsInBuffer(seqLogits.size, shape.dtype), docScores.size / 4, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const rows = batch * nDocs * seqLen;
   const stats = createOutputBuffer(device, rows * ROW_STATS_STRIDE * 4, 'marginalizeRowStats.stats');
   const params = createUniformBuffer(device, [rows, vocab, seqLen, nDocs], 'marginalizeRowStats.params');
   dispatch(device, {
-    pipeline: createMarginalizeRowStatsProgram(device),
+    pipeline: createMarginalizeRowStatsProgram(device, shape.dtype),
     label: 'marginalizeRowStats',
     buffers: [params, seqLogits, docScores, stats],
     workgroups: rows,
@@ -61,14 +63,14 @@ export function runMarginalize(
   shape: MarginalizeShape,
   encoder?: GPUCommandEncoder,
 ): GPUBuffer {
-  validateMarginalize('marginalize', shape, seqLogits.size / 4, docScores.size / 4, 'buffer');
+  validateMarginalize('marginalize', shape, logitsInBuffer(seqLogits.size, shape.dtype), docScores.size / 4, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const enc = encoder ?? device.createCommandEncoder({ label: 'marginalize' });
   const stats = runMarginalizeRowStats(device, seqLogits, docScores, shape, enc);
   const out = createOutputBuffer(device, batch * seqLen * vocab * 4, 'marginalize.output');
   const params = createUniformBuffer(device, [batch, nDocs, seqLen, vocab], 'marginalize.params');
   dispatch(device, {
-    pipeline: createMarginalizeProgram(device),
+    pipeline: createMarginalizeProgram(device, shape.dtype),
     label: 'marginalize',
     buffers: [params, seqLogits, stats, out],
     workgroups: Math.ceil((batch * seqLen * vocab) / WORKGROUP),

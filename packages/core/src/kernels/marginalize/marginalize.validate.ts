@@ -1,3 +1,4 @@
+import type { LogitsDtype } from '../wgsl/index.js';
 import { requireElements, requirePositiveDims } from '../shape-checks.js';
 
 /**
@@ -10,6 +11,8 @@ export interface MarginalizeShape {
   nDocs: number;
   seqLen: number;
   vocab: number;
+  /** Element type of the seq logits on the GPU path (default f32); results are always f32. */
+  dtype?: LogitsDtype;
 }
 
 export function validateMarginalize(
@@ -19,7 +22,7 @@ export function validateMarginalize(
   docScoresLength: number,
   kind: 'array' | 'buffer',
 ): void {
-  requirePositiveDims(kernel, { ...shape });
+  requirePositiveDims(kernel, { batch: shape.batch, nDocs: shape.nDocs, seqLen: shape.seqLen, vocab: shape.vocab });
   const { batch, nDocs, seqLen, vocab } = shape;
   requireElements(kernel, 'seq logits (batch·nDocs·seqLen·vocab)', seqLogitsLength, batch * nDocs * seqLen * vocab, kind);
   requireElements(kernel, 'doc scores (batch·nDocs)', docScoresLength, batch * nDocs, kind);

@@ -15,7 +15,7 @@ struct Params {
 };
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// binding 1, the logits `x`: wgsl/logits-{f32,f16}.wgsl (loadX)
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 

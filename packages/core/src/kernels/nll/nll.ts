@@ -4,7 +4,7 @@ import { runMarginalizeRowStats } from '../marginalize/marginalize.js';
 import sequenceLossCode from './nll-sequence-loss.wgsl?raw';
 import tokenLossCode from './nll-token-loss.wgsl?raw';
 import tokenRowsCode from './nll-token-rows.wgsl?raw';
-import { wgslSnippets } from '../wgsl/index.js';
+import { logitsInBuffer, logitsSnippet, wgslSnippets, type LogitsDtype } from '../wgsl/index.js';
 import {
   ragNllLength,
   validateRagNll,
@@ -13,15 +13,21 @@ import {
   type RagSequenceNllOptions,
 } from './nll.validate.js';
 
-export function createRagTokenNllPrograms(device: GPUDevice): { rows: GPUComputePipeline; loss: GPUComputePipeline } {
+export function createRagTokenNllPrograms(device: GPUDevice, dtype: LogitsDtype = 'f32'): { rows: GPUComputePipeline; loss: GPUComputePipeline } {
   return {
-    rows: getPipeline(device, { name: 'ragTokenNllRows', code: tokenRowsCode, snippets: [wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal] }),
+    rows: getPipeline(device, {
+      name: 'ragTokenNllRows',
+      variant: dtype,
+      code: tokenRowsCode,
+      snippets: [logitsSnippet(dtype), wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal],
+    }),
     loss: getPipeline(device, { name: 'ragTokenNllLoss', code: tokenLossCode }),
   };
 }
 
-export function createRagSequenceNllProgram(device: GPUDevice): GPUComputePipeline {
-  return getPipeline(device, { name: 'ragSequenceNllLoss', code: sequenceLossCode, snippets: [wgslSnippets.floatBits] });
+export function createRagSequenceNllProgram(device: GPUDevice, dtype: LogitsDtype = 'f32'): GPUComputePipeline {
+  const snippets = [logitsSnippet(dtype), wgslSnippets.floatBits];
+  return getPipeline(device, { name: 'ragSequenceNllLoss', variant: dtype, code: sequenceLossCode, snippets });
 }
 
 /**
@@ -42,11 +48,11 @@ export function runRagTokenNll(
   options: RagNllOptions,
   encoder?: GPUCommandEncoder,
 ): GPUBuffer {
-  const lengths = { seqLogits: seqLogits.size / 4, docScores: docScores.size / 4, labels: labels.size / 4 };
+  const lengths = { seqLogits: logitsInBuffer(seqLogits.size, shape.dtype), docScores: docScores.size / 4, labels: labels.size / 4 };
   validateRagNll('ragTokenNll', shape, lengths, options, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const { epsilon = 0, reduceLoss = false } = options;
-  const programs = createRagTokenNllPrograms(device);
+  const programs = createRagTokenNllPrograms(device, shape.dtype);
   const enc = encoder ?? device.createCommandEncoder({ label: 'ragTokenNll' });
   const stats = runMarginalizeRowStats(device, seqLogits, docScores, shape, enc);
   const rows = createOutputBuffer(device, batch * seqLen * 2 * 4, 'ragTokenNll.rows');
@@ -83,7 +89,7 @@ export function runRagSequenceNll(
   options: RagSequenceNllOptions,
   encoder?: GPUCommandEncoder,
 ): GPUBuffer {
-  const lengths = { seqLogits: seqLogits.size / 4, docScores: docScores.size / 4, labels: labels.size / 4 };
+  const lengths = { seqLogits: logitsInBuffer(seqLogits.size, shape.dtype), docScores: docScores.size / 4, labels: labels.size / 4 };
   validateRagNll('ragSequenceNll', shape, lengths, options, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const { epsilon = 0, reduceLoss = false, excludeBosScore = false, bosTokenId = null } = options;
@@ -97,7 +103,7 @@ export function runRagSequenceNll(
     'ragSequenceNllLoss.params',
   );
   dispatch(device, {
-    pipeline: createRagSequenceNllProgram(device),
+    pipeline: createRagSequenceNllProgram(device, shape.dtype),
     label: 'ragSequenceNllLoss',
     buffers: [params, seqLogits, stats, labels, out],
     workgroups: 1,

@@ -4,7 +4,7 @@
 // keeping the running max and Σ exp(a − max), rescaled when the max grows, so there is one exp
 // per doc and every exp argument is ≤ 0. Numerics as torch.logsumexp, decided on bit patterns:
 // −inf terms add 0 and all −inf gives −inf; a NaN term makes the result NaN.
-// The including kernel declares `params` (nDocs, seqLen, vocab), `x` and `stats`, and includes
+// The including kernel declares `params` (nDocs, seqLen, vocab), `stats` and the logits reader `loadX`, and includes
 // float-bits.wgsl.
 fn ragTokenMarginal(b: u32, t: u32, v: u32) -> f32 {
   var m = 0.0;
@@ -14,7 +14,7 @@ fn ragTokenMarginal(b: u32, t: u32, v: u32) -> f32 {
   var last = 0.0;
   for (var z = 0u; z < params.nDocs; z = z + 1u) {
     let r = (b * params.nDocs + z) * params.seqLen + t;
-    let a = x[r * params.vocab + v] - stats[3u * r] + stats[3u * r + 2u];
+    let a = loadX(r * params.vocab + v) - stats[3u * r] + stats[3u * r + 2u];
     last = a;
     if (isNan(a)) {
       nan = true;

@@ -1,12 +1,12 @@
 // Shared WGSL: the maximum of one row x[base .. base + vocab) by a workgroup of WG threads,
 // strided over the row (any vocab) and tree-reduced in `scratch`. The including kernel declares
-// `const WG`, its input `x` and `var<workgroup> scratch: array<f32, WG>`, and calls this from
+// `const WG`, the logits reader `loadX` and `var<workgroup> scratch: array<f32, WG>`, and calls this from
 // uniform control flow (it has barriers).
 fn workgroupRowMax(base: u32, vocab: u32, lid: u32) -> f32 {
-  // x[base] seeds every thread's max: it belongs to the row, so it never raises the max.
-  var m = x[base];
+  // The row's first value seeds every thread's max: it belongs to the row, so it never raises the max.
+  var m = loadX(base);
   for (var v = lid; v < vocab; v = v + WG) {
-    m = max(m, x[base + v]);
+    m = max(m, loadX(base + v));
   }
   scratch[lid] = m;
   workgroupBarrier();
