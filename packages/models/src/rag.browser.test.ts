@@ -58,7 +58,7 @@ describe('hf-o1 on WebGPU vs transformers', async () => {
   const sequence = new RagSequenceForGeneration(rag);
   // SwiftShader runs each ORT call on the CPU: two questions per setting keep this suite to minutes.
   for (const [setting, { variant, args }] of Object.entries(GENERATE_SETTINGS)) {
-    it(`${setting}: the same token ids`, async () => {
+    it.runIf(setting in ref.per_question[0]!.generate)(`${setting}: the same token ids`, async () => {
       for (const q of ref.per_question.slice(0, 2)) {
         const inputs = { ...contextArgs(q), ...args };
         const ids = variant === 'token' ? await token.generate(inputs) : await sequence.generate(inputs);
