@@ -1,7 +1,9 @@
-// Serves and builds the demo (demo/ → dist/demo) with cross-origin isolation, and ships
-// onnxruntime-web's WASM runtime files with the app so nothing is fetched from a CDN.
+// Serves and builds the demo (demo/ → dist/demo) with cross-origin isolation, ships
+// onnxruntime-web's WASM runtime files and the default model with the app so nothing is fetched
+// from a CDN, and stamps the service worker with the list of files it precaches.
 import type { ServerResponse } from 'node:http';
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,9 @@ export function onnxRuntimeAssets(): Plugin {
     const file = name ? join(dir, name) : '';
     if (!name || !ortRuntimeFiles(dir).includes(name) || !existsSync(file)) return next();
     res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+    // Vite's server.headers skip middleware responses; ORT starts its threads from the .mjs, and a
+    // worker script in a cross-origin isolated page must carry COEP itself.
+    for (const [k, v] of Object.entries(crossOriginIsolationHeaders)) res.setHeader(k, v);
     createReadStream(file).pipe(res);
   };
   return {
@@ -54,16 +59,117 @@ export function onnxRuntimeAssets(): Plugin {
   };
 }
 
+/** A model folder served (dev) and emitted (build) under a URL path, without copying it into public/. */
+export interface ServedModel {
+  urlPath: string;
+  dir: string;
+  /** Weight formats the demo offers; only their ONNX files are served. */
+  dtypes: Array<keyof typeof ONNX_SUFFIX>;
+}
+
+/** The demo's default model: the tiny fixture, trained to answer "what is <topic>" questions. */
+export const demoModels: ServedModel[] = [{ urlPath: '/models/tiny-a/', dir: 'fixtures/tiny-a/model', dtypes: ['fp32', 'q8'] }];
+
+/** File-name suffixes of the dtypes, as packages/models/src/dtypes.ts (DTYPE_SUFFIX) names them. */
+const ONNX_SUFFIX = { fp32: '', q8: '_quantized' } as const;
+const ONNX_GRAPHS = ['question_encoder', 'ctx_encoder', 'encoder_model', 'decoder_model', 'decoder_with_past_model'];
+const TOKENIZERS = ['question_encoder_tokenizer', 'generator_tokenizer', 'ctx_encoder_tokenizer'];
+
+/** The files `fromPretrained(…, { loadContextEncoder: true })` reads, for the given dtypes. */
+function modelFiles(model: ServedModel): string[] {
+  return [
+    'config.json',
+    'generation_config.json',
+    'ctx_encoder_config.json',
+    ...TOKENIZERS.flatMap((t) => [`${t}/tokenizer.json`, `${t}/tokenizer_config.json`]),
+    ...model.dtypes.flatMap((d) => ONNX_GRAPHS.map((g) => `onnx/${g}${ONNX_SUFFIX[d]}.onnx`)),
+  ];
+}
+
+/** Serves (dev) and emits (build, hence preview) the demo's model folders at their URL paths. */
+export function modelAssets(models: ServedModel[] = demoModels): Plugin {
+  const serve = (req: { url?: string }, res: ServerResponse, next: () => void): void => {
+    const path = req.url?.split('?')[0] ?? '';
+    const model = models.find((m) => path.startsWith(m.urlPath));
+    const name = model ? path.slice(model.urlPath.length) : '';
+    if (!model || !modelFiles(model).includes(name)) return next();
+    res.setHeader('Content-Type', name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    for (const [k, v] of Object.entries(crossOriginIsolationHeaders)) res.setHeader(k, v);
+    createReadStream(join(root, model.dir, name)).pipe(res);
+  };
+  return {
+    name: 'rag-web-model-assets',
+    configureServer(server) {
+      server.middlewares.use(serve);
+    },
+    generateBundle() {
+      for (const model of models) {
+        for (const name of modelFiles(model)) {
+          this.emitFile({ type: 'asset', fileName: `${model.urlPath.slice(1)}${name}`, source: readFileSync(join(root, model.dir, name)) });
+        }
+      }
+    },
+  };
+}
+
+/** Where public/sw.js keeps its precache list; the build replaces the marked literal. */
+const PRECACHE_MARKER = /\/\*precache\*\/[^\n]*\/\*end\*\//;
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+/**
+ * Writes into the built sw.js the app shell it precaches (every built file but the models, which
+ * the models package keeps in Cache Storage itself, and the ORT runtime the browser build does
+ * not load) and a version hashed from their contents, so every build installs a fresh cache.
+ */
+export function serviceWorkerPrecache(): Plugin {
+  let outDir = '';
+  return {
+    name: 'rag-web-sw-precache',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle() {
+      const swPath = join(outDir, 'sw.js');
+      if (!existsSync(swPath)) return;
+      const wanted = (f: string) =>
+        f !== 'sw.js' && !f.endsWith('.map') && !f.startsWith('models/') && (!f.startsWith('ort/') || f.includes('.asyncify.')) && !/^assets\/.*\.wasm$/.test(f);
+      const files = listFiles(outDir).filter(wanted).sort();
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      const precache = { version: hash.digest('hex').slice(0, 16), urls: ['/', ...files.map((f) => `/${f}`)] };
+      const sw = readFileSync(swPath, 'utf8');
+      if (!PRECACHE_MARKER.test(sw)) throw new Error('sw.js: the /*precache*/ … /*end*/ literal is missing');
+      writeFileSync(swPath, sw.replace(PRECACHE_MARKER, `/*precache*/ ${JSON.stringify(precache)} /*end*/`));
+    },
+  };
+}
+
 export default defineConfig({
   root: resolve(root, 'demo'),
   publicDir: resolve(root, 'public'),
-  resolve: { conditions: ['source', ...defaultClientConditions] },
-  worker: { format: 'es' },
-  plugins: [onnxRuntimeAssets()],
+  // One page and no client routes: a missing file is a 404, not index.html (a model folder
+  // without, say, a context encoder must read as "not found", not as HTML).
+  appType: 'mpa',
+  // `onnxruntime-web-use-extern-wasm`: ORT's build that loads its runtime from /ort/ (wasmPaths)
+  // rather than one that makes the bundler copy 55 MB of .wasm into assets/ as well.
+  resolve: { conditions: ['source', 'onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  // keepNames: the packages' errors take their `name` from their class (`new.target.name`), and
+  // the worker protocol rebuilds them by that name; minified class names would lose both.
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
+  plugins: [onnxRuntimeAssets(), modelAssets(), serviceWorkerPrecache()],
   build: {
     outDir: resolve(root, 'dist/demo'),
     emptyOutDir: true,
     target: 'es2022',
+    rolldownOptions: { output: { keepNames: true } },
+    // hnswlib-wasm's chunk (its WASM inlined) is ~700 kB; the ORT runtime is served from /ort/.
+    chunkSizeWarningLimit: 1024,
   },
   server: { headers: crossOriginIsolationHeaders, host: 'localhost' },
   preview: { headers: crossOriginIsolationHeaders, host: 'localhost', port: 4173, strictPort: true },

@@ -1,0 +1,176 @@
+import { AnswerView } from './ui/answer-view.js';
+import { byId } from './ui/elements.js';
+import { readAskRequest, readDocumentsRequest, readLoadRequest } from './ui/forms.js';
+import { KnowledgeBaseView } from './ui/knowledge-base-view.js';
+import { IngestProgressView, ModelProgressView } from './ui/progress-view.js';
+import { StatusView } from './ui/status-view.js';
+import type { ModelInfo, RagEngine } from './worker/engine.js';
+
+/**
+ * The page's controller: reads the forms, calls the engine, hands results to the views. It never
+ * touches a model or a knowledge base itself; all of that happens behind `RagEngine` (in a
+ * worker). User timing marks (`rag:model-ready`, `rag:first-token`, `rag:first-answer`) time the
+ * first answer from navigation start.
+ */
+export class DemoApp {
+  private model: ModelInfo | undefined;
+  /** The running load or question, which Stop aborts. */
+  private running: AbortController | undefined;
+  private answered = false;
+
+  private readonly forms = {
+    model: byId<HTMLFormElement>('model-form'),
+    ask: byId<HTMLFormElement>('ask-form'),
+    docs: byId<HTMLFormElement>('docs-form'),
+  };
+  private readonly buttons = {
+    load: byId<HTMLButtonElement>('load'),
+    ask: byId<HTMLButtonElement>('ask'),
+    stop: byId<HTMLButtonElement>('stop'),
+    addDocs: byId<HTMLButtonElement>('add-docs'),
+  };
+  readonly status = new StatusView({
+    backend: byId('backend'),
+    adapter: byId('adapter'),
+    isolated: byId('isolated'),
+    offline: byId('offline'),
+    warnings: byId<HTMLUListElement>('warnings'),
+    error: byId('error'),
+  });
+  private readonly modelProgress = new ModelProgressView(byId<HTMLProgressElement>('model-progress'), byId('model-progress-label'), byId('model-files'));
+  private readonly ingestProgress = new IngestProgressView(byId<HTMLProgressElement>('ingest-progress'), byId('ingest-label'));
+  private readonly answer = new AnswerView(byId('answer'), byId('answer-meta'), byId<HTMLOListElement>('passages'));
+  private readonly knowledgeBases = new KnowledgeBaseView(byId('kb-rows') as HTMLTableSectionElement, byId<HTMLSelectElement>('kb-select'), byId('kb-names') as HTMLDataListElement, (name) => void this.deleteKnowledgeBase(name));
+
+  constructor(private readonly engine: RagEngine) {
+    this.forms.model.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.load();
+    });
+    this.forms.ask.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.ask();
+    });
+    this.forms.docs.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.addDocuments();
+    });
+    this.buttons.stop.addEventListener('click', () => this.running?.abort());
+  }
+
+  async start(): Promise<void> {
+    this.engine.environment().then(
+      (env) => this.status.environment(env),
+      (err: unknown) => this.status.error(err),
+    );
+    await this.load();
+  }
+
+  async load(): Promise<void> {
+    const request = readLoadRequest(this.forms.model);
+    this.model = undefined;
+    this.running = new AbortController();
+    this.setBusy({ load: true, ask: true, stop: false, addDocs: true });
+    this.status.clearError();
+    this.status.clearWarnings();
+    this.status.backend(undefined);
+    this.modelProgress.reset(`Loading ${request.modelUrl}…`);
+    try {
+      this.model = await this.engine.load(request, {
+        signal: this.running.signal,
+        onProgress: (info) => this.modelProgress.update(info),
+        onWarning: (message) => this.status.warn(message),
+      });
+      performance.mark('rag:model-ready');
+      const { device, dtype, loadMs, canEmbed } = this.model;
+      this.modelProgress.finish(`Ready on ${device} (${dtype}) in ${(loadMs / 1000).toFixed(1)} s${canEmbed ? '' : ' · no context encoder'}`, 'ok');
+      this.status.backend(this.model);
+      await this.refreshKnowledgeBases();
+    } catch (err) {
+      this.modelProgress.finish(isAbort(err) ? 'Loading stopped.' : 'Loading failed.', 'error');
+      this.status.backend(undefined);
+      this.status.error(err);
+    } finally {
+      this.running = undefined;
+      this.setBusy({ load: false, ask: !this.model, stop: true, addDocs: !this.model?.canEmbed });
+    }
+  }
+
+  async ask(): Promise<void> {
+    if (!this.model) return;
+    const request = readAskRequest(this.forms.ask, this.knowledgeBases.selected);
+    this.running = new AbortController();
+    this.setBusy({ load: true, ask: true, stop: false, addDocs: true });
+    this.status.clearError();
+    this.answer.start(request.question.trim());
+    let firstToken = !this.answered;
+    try {
+      const result = await this.engine.ask(request, {
+        signal: this.running.signal,
+        onRetrieved: (passages) => this.answer.showPassages(passages),
+        onText: (text) => {
+          if (firstToken) performance.mark('rag:first-token');
+          firstToken = false;
+          this.answer.setText(text);
+        },
+        onWarning: (message) => this.status.warn(message),
+      });
+      this.answer.finish(result);
+      this.status.backend(this.model, result.device);
+      if (!this.answered) this.markFirstAnswer();
+    } catch (err) {
+      this.answer.fail(isAbort(err) ? 'Stopped.' : 'No answer.');
+      this.status.error(err);
+    } finally {
+      this.running = undefined;
+      this.setBusy({ load: false, ask: false, stop: true, addDocs: !this.model.canEmbed });
+    }
+  }
+
+  async addDocuments(): Promise<void> {
+    const request = readDocumentsRequest(this.forms.docs);
+    this.setBusy({ load: true, ask: true, addDocs: true });
+    this.status.clearError();
+    this.ingestProgress.start();
+    try {
+      const kb = await this.engine.addDocuments(request, { onProgress: (event) => this.ingestProgress.update(event) });
+      this.forms.docs.reset();
+      (this.forms.docs.elements.namedItem('target') as HTMLInputElement).value = kb.name;
+      // Ask from the knowledge base that just got the documents.
+      await this.refreshKnowledgeBases(kb.name);
+    } catch (err) {
+      this.ingestProgress.fail('Nothing was added.');
+      this.status.error(err);
+    } finally {
+      this.setBusy({ load: false, ask: !this.model, addDocs: !this.model?.canEmbed });
+    }
+  }
+
+  async deleteKnowledgeBase(name: string): Promise<void> {
+    if (!confirm(`Delete the knowledge base "${name}" and all its passages?`)) return;
+    try {
+      await this.engine.deleteKnowledgeBase(name);
+      await this.refreshKnowledgeBases();
+    } catch (err) {
+      this.status.error(err);
+    }
+  }
+
+  private async refreshKnowledgeBases(prefer?: string): Promise<void> {
+    this.knowledgeBases.render(await this.engine.listKnowledgeBases(), this.model, prefer);
+  }
+
+  private markFirstAnswer(): void {
+    this.answered = true;
+    const mark = performance.mark('rag:first-answer');
+    byId('first-answer').textContent = `${(mark.startTime / 1000).toFixed(1)} s`;
+  }
+
+  private setBusy(state: Partial<Record<keyof DemoApp['buttons'], boolean>>): void {
+    for (const [name, disabled] of Object.entries(state)) this.buttons[name as keyof DemoApp['buttons']].disabled = disabled;
+  }
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}

@@ -1,0 +1,52 @@
+import { isDeviceType } from '@rag-web/models';
+import type { AddDocumentsRequest, AskRequest, Dtype, LoadRequest, Variant } from '../worker/engine.js';
+
+/** Form values → engine requests. Numbers are checked again by the engine; this only reads. */
+
+export function readLoadRequest(form: HTMLFormElement): LoadRequest {
+  const data = new FormData(form);
+  const device = String(data.get('device'));
+  return {
+    modelUrl: String(data.get('modelUrl') ?? '').trim(),
+    device: isDeviceType(device) ? device : 'auto',
+    dtype: (String(data.get('dtype')) === 'q8' ? 'q8' : 'fp32') satisfies Dtype,
+  };
+}
+
+/** `?model=…&device=…&dtype=…` preset the model form, so a link can open a given setup. */
+export function applyUrlParams(form: HTMLFormElement, params: URLSearchParams): void {
+  const fields: Array<[string, string]> = [
+    ['model', 'modelUrl'],
+    ['device', 'device'],
+    ['dtype', 'dtype'],
+  ];
+  for (const [param, name] of fields) {
+    const value = params.get(param);
+    const field = form.elements.namedItem(name);
+    if (value !== null && (field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) field.value = value;
+  }
+}
+
+export function readAskRequest(form: HTMLFormElement, knowledgeBase: string): AskRequest {
+  const data = new FormData(form);
+  return {
+    question: String(data.get('question') ?? ''),
+    knowledgeBase,
+    variant: (String(data.get('variant')) === 'sequence' ? 'sequence' : 'token') satisfies Variant,
+    nDocs: Number(data.get('nDocs')),
+    numBeams: Number(data.get('numBeams')),
+    maxLength: Number(data.get('maxLength')),
+  };
+}
+
+export function readDocumentsRequest(form: HTMLFormElement): AddDocumentsRequest {
+  const data = new FormData(form);
+  const text = String(data.get('text') ?? '');
+  const title = String(data.get('title') ?? '').trim() || 'Pasted text';
+  const files = data.getAll('files').filter((f): f is File => f instanceof File && f.name !== '');
+  return {
+    knowledgeBase: String(data.get('target') ?? '').trim(),
+    documents: text.trim() === '' ? [] : [{ title, text }],
+    files,
+  };
+}

@@ -1,0 +1,85 @@
+import { RagError } from '@rag-web/core';
+import { ModelLoadError, TokenizerMismatchError } from '@rag-web/models';
+import {
+  EmbeddingDimensionError,
+  EmbeddingModelError,
+  EmptyKnowledgeBaseError,
+  KnowledgeBaseStorageError,
+  MalformedPassagesError,
+  StorageQuotaError,
+} from '@rag-web/retriever';
+import type { EngineEnvironment, ModelInfo } from '../worker/engine.js';
+import { h } from './elements.js';
+
+/** What to do about an error, by its class (the worker's errors arrive rebuilt as these classes). */
+function hintFor(err: unknown): string | undefined {
+  if (err instanceof ModelLoadError) return 'Check the model URL: it must be a folder exported by tools/export_rag.py (config.json, tokenizers, onnx/).';
+  if (err instanceof TokenizerMismatchError) return 'The tokenizers in this folder do not belong to its model.';
+  if (err instanceof EmbeddingDimensionError || err instanceof EmbeddingModelError)
+    return 'This knowledge base was built with another encoder: pick another one, or add your documents to a new knowledge base.';
+  if (err instanceof EmptyKnowledgeBaseError) return 'Add documents to this knowledge base first.';
+  if (err instanceof MalformedPassagesError) return 'Each .jsonl line must be a {"title": …, "text": …} object.';
+  if (err instanceof StorageQuotaError) return 'The browser refused to store more: delete a knowledge base and try again.';
+  if (err instanceof KnowledgeBaseStorageError) return 'Stored data looks damaged: delete this knowledge base (a bundled one comes back on the next start).';
+  return undefined;
+}
+
+/** The header: backend actually in use, adapter, isolation, offline readiness, warnings and the last error. */
+export class StatusView {
+  constructor(
+    private readonly els: {
+      backend: HTMLElement;
+      adapter: HTMLElement;
+      isolated: HTMLElement;
+      offline: HTMLElement;
+      warnings: HTMLUListElement;
+      error: HTMLElement;
+    },
+  ) {}
+
+  environment(env: EngineEnvironment): void {
+    this.els.adapter.textContent = env.adapter ?? 'none (WebGPU unavailable here)';
+    this.els.isolated.textContent = String(env.crossOriginIsolated);
+  }
+
+  backend(info: ModelInfo | undefined, device?: string): void {
+    const el = this.els.backend;
+    if (!info) {
+      el.textContent = 'no model loaded';
+      return;
+    }
+    const inUse = device ?? info.device;
+    el.textContent = inUse;
+    const fellBack = info.requestedDevice !== 'wasm' && inUse === 'wasm';
+    el.title = `asked for ${info.requestedDevice}${fellBack ? ', running on WASM' : ''}`;
+    el.dataset.state = fellBack && info.requestedDevice === 'webgpu' ? 'warn' : 'ok';
+  }
+
+  offline(text: string, state: 'ok' | 'warn'): void {
+    this.els.offline.textContent = text;
+    this.els.offline.dataset.state = state;
+  }
+
+  warn(message: string): void {
+    this.els.warnings.append(h('li', { 'data-testid': 'warning' }, message));
+  }
+
+  clearWarnings(): void {
+    this.els.warnings.replaceChildren();
+  }
+
+  error(err: unknown): void {
+    const name = err instanceof Error ? err.name : 'Error';
+    const message = err instanceof Error ? err.message : String(err);
+    const hint = hintFor(err);
+    this.els.error.hidden = false;
+    this.els.error.dataset.errorName = name;
+    this.els.error.replaceChildren(h('strong', {}, `${name}: `), message, ...(hint ? [h('span', { class: 'hint' }, ` ${hint}`)] : []));
+    if (!(err instanceof RagError) && !(err instanceof DOMException)) console.error(err);
+  }
+
+  clearError(): void {
+    this.els.error.hidden = true;
+    this.els.error.replaceChildren();
+  }
+}

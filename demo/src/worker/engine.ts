@@ -1,0 +1,127 @@
+import type { DeviceType, ProgressInfo, ResolvedDevice } from '@rag-web/models';
+import type { IngestEvent } from '@rag-web/retriever';
+
+/**
+ * The demo's one engine interface. `LocalRagEngine` implements it where it runs (the worker, or
+ * the page with `?engine=page`); `WorkerRagEngine` implements it on the UI thread by messages to
+ * a worker that runs `LocalRagEngine` behind `EngineWorkerHandler`. Every request and result is
+ * plain data (structured-cloneable); callbacks are hooks that the worker pair turns into
+ * messages. Failures reject with the packages' typed errors, rebuilt on the UI side.
+ */
+export interface RagEngine {
+  /** Where the engine runs and what it can use (WebGPU adapter, cross-origin isolation). */
+  environment(): Promise<EngineEnvironment>;
+  /** Loads (or replaces) the model and opens the bundled knowledge base on first use. */
+  load(request: LoadRequest, hooks?: LoadHooks): Promise<ModelInfo>;
+  /** Retrieves passages for the question from a knowledge base, then generates the answer. */
+  ask(request: AskRequest, hooks?: AskHooks): Promise<AskResult>;
+  /** Splits, embeds (the model's context encoder) and stores documents in a knowledge base. */
+  addDocuments(request: AddDocumentsRequest, hooks?: IngestHooks): Promise<KnowledgeBaseSummary>;
+  listKnowledgeBases(): Promise<KnowledgeBaseSummary[]>;
+  deleteKnowledgeBase(name: string): Promise<void>;
+}
+
+export type Dtype = 'fp32' | 'q8';
+export type Variant = 'token' | 'sequence';
+
+export interface EngineEnvironment {
+  crossOriginIsolated: boolean;
+  /** `vendor / architecture` of the WebGPU adapter, or null when there is none. */
+  adapter: string | null;
+}
+
+export interface LoadRequest {
+  /** A model folder URL (tools/export_rag.py layout), e.g. `/models/tiny-a`. */
+  modelUrl: string;
+  device: DeviceType;
+  dtype: Dtype;
+}
+
+export interface ModelInfo {
+  modelUrl: string;
+  requestedDevice: DeviceType;
+  /** The backend actually in use (after any fallback). */
+  device: ResolvedDevice;
+  dtype: Dtype;
+  /** The config's n_docs, retrieval_vector_size and the generation config's max_length. */
+  nDocs: number;
+  dimension: number;
+  maxLength: number;
+  /** The model has a context encoder, so documents can be added. */
+  canEmbed: boolean;
+  loadMs: number;
+}
+
+export interface AskRequest {
+  question: string;
+  knowledgeBase: string;
+  variant: Variant;
+  nDocs: number;
+  numBeams: number;
+  maxLength: number;
+}
+
+/** A retrieved passage with its doc score and that score's softmax over the retrieved set. */
+export interface RetrievedPassage {
+  docId: number;
+  title: string;
+  text: string;
+  score: number;
+  probability: number;
+}
+
+export interface AskResult {
+  answer: string;
+  passages: RetrievedPassage[];
+  /** Documents actually used: the request's nDocs, or fewer if the knowledge base is smaller. */
+  nDocs: number;
+  device: ResolvedDevice;
+  /** True when the answer was streamed token by token (RAG-Token greedy). */
+  streamed: boolean;
+  retrieveMs: number;
+  generateMs: number;
+}
+
+export interface DocumentText {
+  title: string;
+  text: string;
+}
+
+export interface AddDocumentsRequest {
+  /** An existing knowledge base, or a new name (created with the model's dimension). */
+  knowledgeBase: string;
+  /** Pasted documents. */
+  documents: DocumentText[];
+  /** .txt / .md (one document each, titled by file name) and .jsonl ({ title, text } per line). */
+  files: File[];
+  wordsPerPassage?: number;
+}
+
+export interface KnowledgeBaseSummary {
+  name: string;
+  count: number;
+  dimension: number;
+  modelId: string;
+  /** Seeded from a folder shipped with the app (restored on the next start if deleted). */
+  bundled: boolean;
+}
+
+export interface LoadHooks {
+  signal?: AbortSignal;
+  onProgress?: (info: ProgressInfo) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface AskHooks {
+  signal?: AbortSignal;
+  /** The passages, before generation starts. */
+  onRetrieved?: (passages: RetrievedPassage[]) => void;
+  /** The answer so far (RAG-Token greedy streams one token at a time). */
+  onText?: (text: string) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface IngestHooks {
+  signal?: AbortSignal;
+  onProgress?: (event: IngestEvent) => void;
+}

@@ -1,0 +1,97 @@
+import { GpuDeviceError, RagConfigError, RagError, ShapeError } from '@rag-web/core';
+import { DeviceFallbackError, GenerationError, InvalidInputError, ModelLoadError, TokenizerMismatchError } from '@rag-web/models';
+import {
+  EmbeddingDimensionError,
+  EmbeddingModelError,
+  EmptyKnowledgeBaseError,
+  HnswUnavailableError,
+  KnowledgeBaseCorruptError,
+  KnowledgeBaseStorageError,
+  MalformedPassagesError,
+  NotEnoughPassagesError,
+  RetrievalError,
+  StorageQuotaError,
+} from '@rag-web/retriever';
+
+/** An error as it crosses the worker boundary: the class name, the message and plain-data details. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** Input the demo itself rejects (an empty question, a bad knowledge-base name, an unknown file type). */
+export class DemoInputError extends RagError {}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The packages' typed errors by class name, so the UI can test `instanceof ModelLoadError` on
+ * what a worker threw (web-llm sends only a string). A class missing here comes back as a plain
+ * RagError with the original name and details.
+ */
+const registry = new Map<string, ErrorClass>(
+  (
+    [
+      RagError,
+      RagConfigError,
+      ShapeError,
+      GpuDeviceError,
+      ModelLoadError,
+      TokenizerMismatchError,
+      InvalidInputError,
+      DeviceFallbackError,
+      GenerationError,
+      RetrievalError,
+      KnowledgeBaseStorageError,
+      EmbeddingDimensionError,
+      EmbeddingModelError,
+      EmptyKnowledgeBaseError,
+      NotEnoughPassagesError,
+      MalformedPassagesError,
+      StorageQuotaError,
+      KnowledgeBaseCorruptError,
+      HnswUnavailableError,
+      DemoInputError,
+    ] as ErrorClass[]
+  ).map((cls) => [cls.name, cls]),
+);
+
+const builtins: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, Error };
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const details = err instanceof RagError ? plainData(err.details) : {};
+    return { name: err.name, message: err.message, details };
+  }
+  return { name: 'Error', message: String(err), details: {} };
+}
+
+/**
+ * The typed error again. Constructors of the typed errors take different arguments (some build
+ * their message from fields), so the instance is made without running them: an Error with the
+ * class's prototype, the original message and name, and `details`. Detail fields are also set
+ * as properties, as those constructors do (`NotEnoughPassagesError.requested`, …).
+ */
+export function rebuildError(e: SerializedError): Error {
+  if (e.name === 'AbortError') return new DOMException(e.message, 'AbortError');
+  const builtin = builtins[e.name];
+  if (builtin) return new builtin(e.message);
+  const cls = registry.get(e.name) ?? RagError;
+  const err = Reflect.construct(Error, [e.message], cls) as RagError;
+  for (const [key, value] of Object.entries(e.details)) {
+    if (!(key in err)) Object.defineProperty(err, key, { value, enumerable: true });
+  }
+  Object.defineProperty(err, 'details', { value: e.details, enumerable: true });
+  Object.defineProperty(err, 'name', { value: e.name, writable: true, configurable: true });
+  return err;
+}
+
+/** `details` are meant to be plain data; anything that is not (a stray Error, a function) is stringified. */
+function plainData(details: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(details);
+  } catch {
+    return JSON.parse(JSON.stringify(details, (_k, v: unknown) => (typeof v === 'function' || v instanceof Error ? String(v) : v))) as Record<string, unknown>;
+  }
+}

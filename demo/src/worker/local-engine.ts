@@ -1,0 +1,136 @@
+import { hasWebGpuApi } from '@rag-web/core';
+import { ModelLoadError, RagTokenForGeneration, type RagFromPretrainedOptions } from '@rag-web/models';
+import { answerQuestion } from './answer.js';
+import { passagesOf } from './documents.js';
+import type {
+  AddDocumentsRequest,
+  AskHooks,
+  AskRequest,
+  AskResult,
+  EngineEnvironment,
+  IngestHooks,
+  KnowledgeBaseSummary,
+  LoadHooks,
+  LoadRequest,
+  ModelInfo,
+  RagEngine,
+} from './engine.js';
+import { DemoInputError } from './errors.js';
+import { KnowledgeBaseCatalog } from './knowledge-bases.js';
+
+/**
+ * The engine where the work happens (a Web Worker in the demo): one model at a time, the
+ * knowledge bases in IndexedDB. Calls that run ONNX sessions or write knowledge bases go one at
+ * a time through a queue, so an ingest never races a question over the same store.
+ */
+export class LocalRagEngine implements RagEngine {
+  private model: RagTokenForGeneration | undefined;
+  private info: ModelInfo | undefined;
+  private readonly knowledgeBases = new KnowledgeBaseCatalog();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The running call's warning hook: the model warns (WebGPU → WASM) during load or generate. */
+  private warn: ((message: string) => void) | undefined;
+
+  async environment(): Promise<EngineEnvironment> {
+    const adapter = hasWebGpuApi() ? await navigator.gpu.requestAdapter() : null;
+    return {
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      adapter: adapter ? `${adapter.info.vendor} / ${adapter.info.architecture}` : null,
+    };
+  }
+
+  load(request: LoadRequest, hooks: LoadHooks = {}): Promise<ModelInfo> {
+    return this.exclusive(hooks, async () => {
+      const started = performance.now();
+      const previous = this.model;
+      this.model = undefined;
+      this.info = undefined;
+      await previous?.dispose();
+      const options: RagFromPretrainedOptions = {
+        device: request.device,
+        dtype: request.dtype,
+        loadContextEncoder: true,
+        onWarning: (w) => this.warn?.(w.message),
+        ...(hooks.onProgress ? { progressCallback: hooks.onProgress } : {}),
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+      };
+      let model: RagTokenForGeneration;
+      try {
+        model = await RagTokenForGeneration.fromPretrained(request.modelUrl, options);
+      } catch (err) {
+        // A checkpoint exported without --ctx-encoder still answers; it just cannot embed documents.
+        if (!(err instanceof ModelLoadError && String(err.details.file ?? '').startsWith('ctx_encoder'))) throw err;
+        hooks.onWarning?.(`${request.modelUrl} has no context encoder (${err.message}); adding documents is off.`);
+        model = await RagTokenForGeneration.fromPretrained(request.modelUrl, { ...options, loadContextEncoder: false });
+      }
+      await this.knowledgeBases.seedBundled(hooks.signal);
+      const { config, generationConfig, contextEncoder } = model.rag.components;
+      this.model = model;
+      this.info = {
+        modelUrl: request.modelUrl,
+        requestedDevice: request.device,
+        device: model.rag.device,
+        dtype: request.dtype,
+        nDocs: config.nDocs,
+        dimension: config.retrievalVectorSize,
+        maxLength: generationConfig.maxLength,
+        canEmbed: contextEncoder !== undefined,
+        loadMs: performance.now() - started,
+      };
+      return this.info;
+    });
+  }
+
+  ask(request: AskRequest, hooks: AskHooks = {}): Promise<AskResult> {
+    return this.exclusive(hooks, async () => {
+      const model = this.loaded();
+      return answerQuestion(model, await this.knowledgeBases.get(request.knowledgeBase), request, hooks);
+    });
+  }
+
+  addDocuments(request: AddDocumentsRequest, hooks: IngestHooks = {}): Promise<KnowledgeBaseSummary> {
+    return this.exclusive(hooks, async () => {
+      const encoder = this.loaded().rag.components.contextEncoder;
+      if (!encoder) throw new DemoInputError('This model has no context encoder, so it cannot embed documents.');
+      const passages = await passagesOf(request);
+      const name = request.knowledgeBase.trim();
+      const kb = await this.knowledgeBases.getOrCreate(name, encoder.dimension, encoder.modelId);
+      await kb.ingest(
+        { passages },
+        { embedder: encoder, batchSize: 16, ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) },
+      );
+      const summary = (await this.knowledgeBases.list()).find((s) => s.name === name);
+      if (!summary) throw new DemoInputError(`Knowledge base "${name}" disappeared while adding documents.`, { name });
+      return summary;
+    });
+  }
+
+  listKnowledgeBases(): Promise<KnowledgeBaseSummary[]> {
+    return this.knowledgeBases.list();
+  }
+
+  deleteKnowledgeBase(name: string): Promise<void> {
+    return this.exclusive({}, () => this.knowledgeBases.delete(name));
+  }
+
+  private loaded(): RagTokenForGeneration {
+    if (!this.model) throw new DemoInputError('No model is loaded yet: load one first.');
+    return this.model;
+  }
+
+  /** Runs `task` after every earlier call has settled, with this call's warning hook installed. */
+  private exclusive<T>(hooks: { signal?: AbortSignal; onWarning?: (message: string) => void }, task: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      hooks.signal?.throwIfAborted();
+      this.warn = hooks.onWarning;
+      try {
+        return await task();
+      } finally {
+        this.warn = undefined;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
