@@ -31,16 +31,18 @@ describe.each(['tiny-a', 'hf-o1'])('%s: context encoder, batched questions, stre
 
   it('greedy streaming hands out each token as it is generated, and they make up the result', async () => {
     const q = reference.per_question[0]!;
+    const expected = q.generate.token_greedy_len12!;
     const streamed: number[] = [];
     const ids = await model.generate({ ...contextArgs(q), numBeams: 1, maxLength: 12, onTokens: ([t]) => streamed.push(t!) });
-    expect(ids).toEqual(q.generate.token_greedy_len12);
+    expect(ids).toEqual(expected);
     expect([ids[0]![0], ...streamed].slice(0, ids[0]!.length)).toEqual(ids[0]);
   });
 
   it('prefixAllowedTokensFn constrains every step (beam search)', async () => {
     const q = reference.per_question[0]!;
     // Force the reference greedy answer reversed: an unlikely sequence only the constraint produces.
-    const target = q.generate.token_greedy_len12[0]!.slice(1, -1).reverse();
+    const greedy = q.generate.token_greedy_len12![0]!;
+    const target = greedy.slice(1, -1).reverse();
     const eos = model.config.generator.eosTokenId!;
     const ids = await model.generate({
       ...contextArgs(q),
@@ -48,6 +50,6 @@ describe.each(['tiny-a', 'hf-o1'])('%s: context encoder, batched questions, stre
       maxLength: target.length + 2,
       prefixAllowedTokensFn: (_batchId, prefix) => [target[prefix.length - 1] ?? eos],
     });
-    expect(ids[0]).toEqual([q.generate.token_greedy_len12[0]![0], ...target, eos]);
+    expect(ids[0]).toEqual([greedy[0], ...target, eos]);
   });
 });

@@ -10,12 +10,17 @@ import { RagError } from '@rag-web/core';
  * thrown by a write, nothing of that write is visible afterwards: the data and manifest that were
  * there before are intact.
  */
-export class RetrievalError extends RagError {}
+export class RetrievalError extends RagError {
+  override readonly name: string = 'RetrievalError';
+}
 
-export class KnowledgeBaseStorageError extends RagError {}
+export class KnowledgeBaseStorageError extends RagError {
+  override readonly name: string = 'KnowledgeBaseStorageError';
+}
 
 /** Embedding width differs from the knowledge base's (or the question encoder's `retrieval_vector_size`). */
 export class EmbeddingDimensionError extends RetrievalError {
+  override readonly name: string = 'EmbeddingDimensionError';
   constructor(
     readonly expected: number,
     readonly actual: number,
@@ -27,6 +32,7 @@ export class EmbeddingDimensionError extends RetrievalError {
 
 /** Embeddings from a different encoder model than the one the knowledge base was built with. */
 export class EmbeddingModelError extends RetrievalError {
+  override readonly name: string = 'EmbeddingModelError';
   constructor(
     readonly expected: string,
     readonly actual: string,
@@ -41,6 +47,7 @@ export class EmbeddingModelError extends RetrievalError {
 
 /** A search or retrieval on a knowledge base that holds no passage. */
 export class EmptyKnowledgeBaseError extends RetrievalError {
+  override readonly name: string = 'EmptyKnowledgeBaseError';
   constructor(name: string) {
     super(`Knowledge base "${name}" holds no passages; ingest passages before retrieving.`, { name });
   }
@@ -48,6 +55,7 @@ export class EmptyKnowledgeBaseError extends RetrievalError {
 
 /** More documents per question were asked for than the knowledge base holds. */
 export class NotEnoughPassagesError extends RetrievalError {
+  override readonly name: string = 'NotEnoughPassagesError';
   constructor(
     readonly requested: number,
     readonly available: number,
@@ -61,6 +69,7 @@ export class NotEnoughPassagesError extends RetrievalError {
 
 /** A doc id that is not (or no longer) in the knowledge base: never handed out, or removed. */
 export class UnknownPassageError extends RetrievalError {
+  override readonly name: string = 'UnknownPassageError';
   constructor(
     readonly id: number,
     name: string,
@@ -71,6 +80,7 @@ export class UnknownPassageError extends RetrievalError {
 
 /** One record of a JSONL / JSON passages file is not a `{ title, text }` object; `line` is 1-based. */
 export class MalformedPassagesError extends RetrievalError {
+  override readonly name: string = 'MalformedPassagesError';
   constructor(
     readonly line: number,
     readonly reason: string,
@@ -81,6 +91,7 @@ export class MalformedPassagesError extends RetrievalError {
 
 /** The browser refused to store more (IndexedDB `QuotaExceededError`). */
 export class StorageQuotaError extends KnowledgeBaseStorageError {
+  override readonly name: string = 'StorageQuotaError';
   constructor(what: string, cause: unknown) {
     super(
       `Storage quota exceeded while ${what}. The knowledge base still holds what it held before this write; ` +
@@ -91,7 +102,11 @@ export class StorageQuotaError extends KnowledgeBaseStorageError {
 }
 
 /** Stored data disagrees with its manifest (missing passages, a checksum that does not match, a bad file). */
-export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {}
+export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {
+  override readonly name: string = 'KnowledgeBaseCorruptError';
+}
 
 /** The HNSW WebAssembly module could not be loaded or used in this environment. */
-export class HnswUnavailableError extends RetrievalError {}
+export class HnswUnavailableError extends RetrievalError {
+  override readonly name: string = 'HnswUnavailableError';
+}

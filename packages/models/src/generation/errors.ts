@@ -6,4 +6,6 @@ import { RagError } from '@rag-web/core';
  * vocabulary. Constructor arguments that are wrong from the start throw `RagConfigError`, and
  * buffers of the wrong size throw `ShapeError` (both from `@rag-web/core`).
  */
-export class GenerationError extends RagError {}
+export class GenerationError extends RagError {
+  override readonly name: string = 'GenerationError';
+}

@@ -27,6 +27,8 @@ export class OnnxSession {
     const options: InferenceSession.SessionOptions = {
       executionProviders: [spec.device === 'webgpu' ? 'webgpu' : 'wasm'],
       graphOptimizationLevel: 'all',
+      // Warnings (e.g. nodes assigned to the CPU EP) are expected; only errors are worth a console line.
+      logSeverityLevel: 3,
     };
     if (spec.device === 'webgpu' && spec.gpuOutputs?.length) {
       options.preferredOutputLocation = Object.fromEntries(spec.gpuOutputs.map((n) => [n, 'gpu-buffer' as const]));
