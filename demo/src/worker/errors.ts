@@ -11,6 +11,7 @@ import {
   NotEnoughPassagesError,
   RetrievalError,
   StorageQuotaError,
+  UnknownPassageError,
 } from '@rag-web/retriever';
 
 /** An error as it crosses the worker boundary: the class name, the message and plain-data details. */
@@ -21,7 +22,9 @@ export interface SerializedError {
 }
 
 /** Input the demo itself rejects (an empty question, a bad knowledge-base name, an unknown file type). */
-export class DemoInputError extends RagError {}
+export class DemoInputError extends RagError {
+  override readonly name: string = 'DemoInputError';
+}
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
@@ -52,6 +55,7 @@ const registry = new Map<string, ErrorClass>(
       StorageQuotaError,
       KnowledgeBaseCorruptError,
       HnswUnavailableError,
+      UnknownPassageError,
       DemoInputError,
     ] as ErrorClass[]
   ).map((cls) => [cls.name, cls]),
