@@ -1,0 +1,57 @@
+import type { RagSequenceGenerateArgs } from '@rag-web/models';
+import { flag, intValue, type OptionSpec, type ParsedValues } from './cli-options.js';
+import { UsageError } from './errors.js';
+import type { LoadedModel } from './model-folder.js';
+
+export const N_DOCS_OPTION: OptionSpec = { name: 'n-docs', value: 'N', description: 'documents retrieved per question', default: "n_docs of the model's config.json" };
+
+/** The `generate` keyword arguments as flags; every default comes from the model folder, as in transformers. */
+export const GENERATION_OPTIONS: OptionSpec[] = [
+  N_DOCS_OPTION,
+  { name: 'num-beams', value: 'K', description: 'beam width (1: greedy)', default: 'num_beams of generation_config.json, else 1' },
+  { name: 'num-return-sequences', value: 'R', description: 'answers per question (≤ --num-beams)', default: 'num_return_sequences of generation_config.json, else 1' },
+  { name: 'min-length', value: 'L', description: 'minimum generated length in tokens', default: 'min_length of generation_config.json, else 0' },
+  { name: 'max-length', value: 'L', description: 'maximum generated length in tokens, decoder start included', default: 'max_length of generation_config.json, else 20' },
+  { name: 'no-repeat-ngram-size', value: 'S', description: 'forbid repeating any n-gram of this size (0: off)', default: 'no_repeat_ngram_size of generation_config.json, else 0' },
+  { name: 'no-dedup', description: 'RAG-Sequence: keep duplicate candidates (do_deduplication=False)', default: 'false (do_deduplication of config.json)' },
+];
+
+export interface GenerationRequest {
+  nDocs: number;
+  /** Keyword arguments for `generate`, without the contexts. */
+  args: Omit<RagSequenceGenerateArgs, 'contextInputIds' | 'contextAttentionMask' | 'docScores'>;
+}
+
+/** The generation flags, parsed and range-checked before anything is loaded. */
+export interface GenerationFlags {
+  nDocs: number | undefined;
+  args: GenerationRequest['args'];
+  noDedup: boolean;
+}
+
+export function generationFlags(values: ParsedValues): GenerationFlags {
+  const args: GenerationRequest['args'] = {};
+  const ints: Array<[string, keyof GenerationRequest['args'], number]> = [
+    ['num-beams', 'numBeams', 1],
+    ['num-return-sequences', 'numReturnSequences', 1],
+    ['min-length', 'minLength', 0],
+    ['max-length', 'maxLength', 1],
+    ['no-repeat-ngram-size', 'noRepeatNgramSize', 0],
+  ];
+  for (const [name, key, min] of ints) {
+    const v = intValue(values, name, min);
+    if (v !== undefined) (args as Record<string, unknown>)[key] = v;
+  }
+  return { nDocs: intValue(values, 'n-docs', 1), args, noDedup: flag(values, 'no-dedup') };
+}
+
+/** The flags completed from the loaded model: `n_docs` from its config, variant-only flags checked. */
+export function generationRequest(flags: GenerationFlags, model: LoadedModel): GenerationRequest {
+  const nDocs = flags.nDocs ?? model.rag.config.nDocs;
+  const args: GenerationRequest['args'] = { ...flags.args, nDocs };
+  if (flags.noDedup) {
+    if (model.variant !== 'sequence') throw new UsageError('--no-dedup applies to --rag sequence only (RAG-Token does not deduplicate)');
+    args.doDeduplication = false;
+  }
+  return { nDocs, args };
+}
