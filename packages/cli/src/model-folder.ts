@@ -9,7 +9,7 @@ import {
   type Dtype,
 } from '@rag-web/models';
 import { choiceValue, requiredString, type OptionSpec, type ParsedValues } from './cli-options.js';
-import { CLI_DEVICES, checkRoute, selectDevice, type CliDevice } from './device.js';
+import { BACKEND_NAMES, CLI_DEVICES, runtimeFor, type CliDevice } from './device.js';
 import { isDirectory } from './input-files.js';
 
 export const RAG_VARIANTS = Object.freeze(['token', 'sequence'] as const);
@@ -77,13 +77,11 @@ export function modelFlags(values: ParsedValues): ModelFlags {
 /** Loads the model on the chosen runtime; the variant from `--rag`, else from config.json's architectures. */
 export async function loadModel(flags: ModelFlags, options: { loadContextEncoder?: boolean } = {}): Promise<LoadedModel> {
   const dir = await checkModelFolder(flags.given);
-  const route = await selectDevice(flags.device);
-  // Always 'wasm' for the models package: selectDevice decides what runs behind that provider.
-  const rag = await RagModel.fromPretrained(dir, { device: 'wasm', dtype: flags.dtype, cache: null, loadContextEncoder: options.loadContextEncoder ?? false });
-  checkRoute(route);
+  const runtime = await runtimeFor(flags.device);
+  const rag = await RagModel.fromPretrained(dir, { ...runtime, dtype: flags.dtype, cache: null, loadContextEncoder: options.loadContextEncoder ?? false });
   const variant = flags.variant ?? (rag.config.architectures.some((a) => /Sequence/.test(a)) ? 'sequence' : 'token');
   const generator = variant === 'token' ? new RagTokenForGeneration(rag) : new RagSequenceForGeneration(rag);
-  return { rag, variant, generator, backend: route.backend, given: flags.given };
+  return { rag, variant, generator, backend: BACKEND_NAMES[flags.device], given: flags.given };
 }
 
 /** One line for human output: which model, which variant, which runtime ran it. */

@@ -10,6 +10,6 @@ describe('resolveDevice', () => {
   });
 
   it('names the valid devices when given an unknown one', () => {
-    expect(() => resolveDevice('cuda', true)).toThrow(/expected one of auto, webgpu, wasm/);
+    expect(() => resolveDevice('cuda', true)).toThrow(/expected one of auto, webgpu, wasm, cpu/);
   });
 });

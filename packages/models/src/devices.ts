@@ -1,5 +1,9 @@
-/** Execution devices a model can be asked for, as transformers.js names them. */
-export const DEVICE_TYPES = Object.freeze(['auto', 'webgpu', 'wasm'] as const);
+/**
+ * Execution devices a model can be asked for, as transformers.js names them. `cpu` is the CPU
+ * execution provider of whichever ONNX runtime runs the model: onnxruntime-web maps it to WASM,
+ * onnxruntime-node (passed as `ort`) runs it natively.
+ */
+export const DEVICE_TYPES = Object.freeze(['auto', 'webgpu', 'wasm', 'cpu'] as const);
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 export type ResolvedDevice = Exclude<DeviceType, 'auto'>;
 

@@ -9,6 +9,7 @@ export { RagTokenizer } from './tokenizer/rag-tokenizer.js';
 export { DPRContextEncoder, DPRQuestionEncoder } from './dpr-encoder.js';
 export { BartGenerator } from './bart-generator.js';
 export { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
+export type { Ort, RuntimeOptions } from './ort/runtime.js';
 export { RagModel, type RagForwardArgs, type RagFromPretrainedOptions } from './rag-model.js';
 export type { RagContextArgs } from './rag-inputs.js';
 export type { RagLabelsArgs } from './rag-forward.js';

@@ -6,7 +6,7 @@ import { onnxFileName, resolveDtype, type Dtype } from './dtypes.js';
 import { DeviceFallbackError, ModelLoadError } from './errors.js';
 import { defaultFileCache, type FileCache } from './hub/file-cache.js';
 import { loadFile, loadJson, type LoadFileOptions } from './hub/file-loader.js';
-import { resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
+import { isNode, resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
 import { ProgressTracker, type ProgressCallback } from './hub/progress.js';
 import { OnnxSession } from './ort/onnx-session.js';
 import { loadOrt, ortGpuDevice, webGpuAvailable, type Ort, type RuntimeOptions } from './ort/runtime.js';
@@ -48,13 +48,20 @@ async function loadTokenizerFiles(source: ModelSource, folder: string, opts: Loa
   };
 }
 
+/** In Node, a string naming an existing folder is that folder, even when it looks like a hub id (`models/rag`). */
+async function localFolder(model: string | { files: Record<string, Uint8Array> }): Promise<ModelSource | undefined> {
+  if (typeof model !== 'string' || !isNode() || /^https?:\/\//.test(model)) return undefined;
+  const { existsSync } = await import('node:fs');
+  return existsSync(model) ? { kind: 'local', dir: model } : undefined;
+}
+
 /**
  * Loads a model folder written by tools/export_rag.py (see fixtures/README.md for the layout):
  * configs, tokenizers, and the ONNX graphs on WebGPU or WASM. `device: 'auto'` takes WebGPU when
  * an adapter exists; a WebGPU failure while creating sessions falls back to WASM with a warning.
  */
 export async function loadRagComponents(model: string | { files: Record<string, Uint8Array> }, options: PretrainedOptions = {}): Promise<RagComponents> {
-  const source = resolveModelSource(model, options);
+  const source = (await localFolder(model)) ?? resolveModelSource(model, options);
   const modelId = typeof model === 'string' ? model : 'bytes';
   const progress = new ProgressTracker(options.progressCallback);
   const opts: LoadFileOptions = { progress, cache: options.cache === null ? undefined : (options.cache ?? defaultFileCache()), signal: options.signal };
@@ -86,7 +93,7 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   for (const name of graphs) bytes.set(name, await loadFile(source, onnxFileName(name, resolveDtype(options.dtype, name)), opts));
 
   const requested = options.device ?? 'auto';
-  let device = resolveDevice(requested, requested === 'wasm' ? false : await webGpuAvailable());
+  let device = resolveDevice(requested, requested === 'auto' ? await webGpuAvailable() : false);
   let gpuDevice: GPUDevice | undefined;
   const create = async (dev: ResolvedDevice) => {
     const opened: OnnxSession[] = [];
@@ -121,7 +128,7 @@ export async function loadRagComponents(model: string | { files: Record<string, 
       sessions = await create('wasm');
     }
   } else {
-    sessions = await create('wasm');
+    sessions = await create(device);
   }
   progress.emit({ status: 'ready', model: modelId, device });
   return {

@@ -48,7 +48,8 @@ export async function resolveContexts(
     if (batch === 0) throw new InvalidInputError('inputIds has no rows');
     const mask = args.attentionMask ?? args.inputIds.map((row) => row.map(() => 1));
     const pooled = await questionEncoder.forward(args.inputIds, mask);
-    const retrieved = await retriever.call(args.inputIds, pooled, { prefix: args.prefix ?? config.prefix, nDocs });
+    // transformers' RagModel retrieves with `prefix=self.generator.config.prefix`.
+    const retrieved = await retriever.call(args.inputIds, pooled, { prefix: args.prefix ?? config.generator.prefix, nDocs });
     const hidden = retriever.dimension;
     if (hidden !== questionEncoder.dimension) {
       throw new InvalidInputError(`the retriever's embeddings have ${hidden} dims but the question encoder gives ${questionEncoder.dimension}`);

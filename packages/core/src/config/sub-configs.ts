@@ -41,6 +41,8 @@ export interface GeneratorConfig {
   decoderStartTokenId: number | null;
   forcedBosTokenId: number | null;
   forcedEosTokenId: number | null;
+  /** Text put before every context string (`RagModel` retrieves with `generator.config.prefix`). */
+  prefix: string | null;
 }
 
 const generatorFields: FieldTable<GeneratorConfig> = {
@@ -58,6 +60,7 @@ const generatorFields: FieldTable<GeneratorConfig> = {
   decoderStartTokenId: { key: 'decoder_start_token_id', default: 2, check: checks.nullableTokenId },
   forcedBosTokenId: { key: 'forced_bos_token_id', default: null, check: checks.nullableTokenId },
   forcedEosTokenId: { key: 'forced_eos_token_id', default: 2, check: checks.nullableTokenId },
+  prefix: { key: 'prefix', default: null, check: checks.nullableString },
 };
 
 /** A sub-config as read: the typed fields plus the untouched JSON, for a lossless round trip. */

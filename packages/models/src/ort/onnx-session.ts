@@ -25,7 +25,7 @@ export class OnnxSession {
 
   static async create(ort: Ort, spec: SessionSpec, expected: { inputs: string[]; outputs: string[] }): Promise<OnnxSession> {
     const options: InferenceSession.SessionOptions = {
-      executionProviders: [spec.device === 'webgpu' ? 'webgpu' : 'wasm'],
+      executionProviders: [spec.device],
       graphOptimizationLevel: 'all',
       // Warnings (e.g. nodes assigned to the CPU EP) are expected; only errors are worth a console line.
       logSeverityLevel: 3,

@@ -5,6 +5,11 @@ import { isNode } from '../hub/model-source.js';
 export type Ort = typeof OrtModule;
 
 export interface RuntimeOptions {
+  /**
+   * The ONNX runtime module to run the graphs with instead of onnxruntime-web, e.g.
+   * onnxruntime-node in Node (with `device: 'cpu'`). It must be onnxruntime-common 1.30 compatible.
+   */
+  ort?: Ort;
   /** Where the app serves onnxruntime-web's `ort-wasm-simd-threaded.*` files (browser). Default `/ort/`. */
   wasmPaths?: string;
   /** WASM threads; default: up to 4 when cross-origin isolated, else 1. */
@@ -18,6 +23,7 @@ let ortModule: Promise<Ort> | undefined;
  * build (WASM EP) in Node. Runtime files come from the app, never a CDN.
  */
 export function loadOrt(options: RuntimeOptions = {}): Promise<Ort> {
+  if (options.ort) return Promise.resolve(options.ort);
   ortModule ??= (async () => {
     const ort = (isNode() ? await import('onnxruntime-web') : await import('onnxruntime-web/webgpu')) as Ort;
     if (!isNode()) ort.env.wasm.wasmPaths = options.wasmPaths ?? '/ort/';
