@@ -1,6 +1,6 @@
-import type { RetrievAugLMMarginOutput } from '@rag-web/core';
+import type { RagNllShape, RetrievAugLMMarginOutput } from '@rag-web/core';
 import { InvalidInputError } from './errors.js';
-import { leadingPositions, outputOf, type RagForwardArgs, type RagModel } from './rag-model.js';
+import { leadingPositions, outputOf, type GeneratorRun, type RagForwardArgs, type RagModel } from './rag-model.js';
 
 /** `forward` arguments of the generation classes: RagModel's, with labels for the loss. */
 export interface RagLabelsArgs extends Omit<RagForwardArgs, 'decoderInputIds'> {
@@ -25,36 +25,66 @@ export function forwardWithLabels(rag: RagModel, variant: 'token' | 'sequence', 
   return rag.guard(() => forwardOnce(rag, variant, args));
 }
 
-async function forwardOnce(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
+/**
+ * Only the loss of `forward(labels=…)`: the logits stay where the generator left them (on the
+ * GPU on WebGPU), as RAG-Sequence's rescoring of candidates needs nothing else.
+ */
+export function lossWithLabels(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs & { labels: number[][] }): Promise<Float32Array> {
+  return rag.guard(async () => {
+    const run = await generatorRun(rag, args);
+    try {
+      return await lossOf(rag, variant, run, args);
+    } finally {
+      run.logits.dispose();
+    }
+  });
+}
+
+function generatorRun(rag: RagModel, args: RagLabelsArgs): Promise<GeneratorRun> {
   const decoderInputIds = args.decoderInputIds ?? args.labels;
   if (!decoderInputIds) throw new InvalidInputError('forward needs decoderInputIds or labels');
+  return rag.runGenerator({ ...args, decoderInputIds });
+}
+
+/** The `(B·n × T' × V)` logits' shape as the kernels take it (T' is the decoder length run). */
+function lossShape(run: GeneratorRun): RagNllShape {
+  const [rows, runLen = 0, vocab = 0] = run.logits.dims;
+  const { batch, nDocs } = run.contexts;
+  if (rows !== batch * nDocs) throw new InvalidInputError(`generator returned ${rows} rows for ${batch}×${nDocs} contexts`);
+  return { batch, nDocs, seqLen: runLen, vocab };
+}
+
+async function lossOf(rag: RagModel, variant: 'token' | 'sequence', run: GeneratorRun, args: RagLabelsArgs & { labels: number[][] }): Promise<Float32Array> {
   const config = rag.config;
-  const run = await rag.runGenerator({ ...args, decoderInputIds });
+  const shape = lossShape(run);
+  const { seqLen } = run;
+  const pad = config.generator.padTokenId ?? 1;
+  // RAG-Token scores `labels`, RAG-Sequence the decoder inputs (the labels unless both are given).
+  const target = variant === 'token' ? args.labels : (args.decoderInputIds ?? args.labels);
+  if (target.length !== shape.batch || target.some((row) => row.length !== seqLen)) {
+    throw new InvalidInputError(`labels must be ${shape.batch} rows of ${seqLen} ids (the decoder input length)`);
+  }
+  // Extra trailing positions (decoderLength) get pad targets: masked, the loss is unchanged.
+  const padded = target.map((row) => [...row, ...new Array<number>(shape.seqLen - seqLen).fill(pad)]);
+  return rag.math.nll(variant, run.logits, run.contexts.docScores, Int32Array.from(padded.flat()), shape, {
+    padTokenId: pad,
+    epsilon: args.labelSmoothing ?? config.labelSmoothing,
+    reduceLoss: args.reduceLoss ?? config.reduceLoss,
+    excludeBosScore: args.excludeBosScore ?? config.excludeBosScore,
+    // Python's `config.bos_token_id or config.generator.bos_token_id`: a 0 falls through.
+    bosTokenId: config.bosTokenId || config.generator.bosTokenId,
+  });
+}
+
+async function forwardOnce(rag: RagModel, variant: 'token' | 'sequence', args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
+  const config = rag.config;
+  const run = await generatorRun(rag, args);
   try {
-    const [rows, runLen = 0, vocab = 0] = run.logits.dims;
+    const shape = lossShape(run);
     const { seqLen } = run;
-    const { batch, nDocs, docScores } = run.contexts;
-    const shape = { batch, nDocs, seqLen: runLen, vocab };
-    const pad = config.generator.padTokenId ?? 1;
-    if (rows !== batch * nDocs) throw new InvalidInputError(`generator returned ${rows} rows for ${batch}×${nDocs} contexts`);
-    let loss: Float32Array | undefined;
-    if (args.labels) {
-      // RAG-Token scores `labels`, RAG-Sequence the decoder inputs (the labels unless both are given).
-      const target = variant === 'token' ? args.labels : decoderInputIds;
-      if (target.length !== batch || target.some((row) => row.length !== seqLen)) {
-        throw new InvalidInputError(`labels must be ${batch} rows of ${seqLen} ids (the decoder input length)`);
-      }
-      // Extra trailing positions (decoderLength) get pad targets: masked, the loss is unchanged.
-      const padded = target.map((row) => [...row, ...new Array<number>(runLen - seqLen).fill(pad)]);
-      loss = await rag.math.nll(variant, run.logits, docScores, Int32Array.from(padded.flat()), shape, {
-        padTokenId: pad,
-        epsilon: args.labelSmoothing ?? config.labelSmoothing,
-        reduceLoss: args.reduceLoss ?? config.reduceLoss,
-        excludeBosScore: args.excludeBosScore ?? config.excludeBosScore,
-        // Python's `config.bos_token_id or config.generator.bos_token_id`: a 0 falls through.
-        bosTokenId: config.bosTokenId || config.generator.bosTokenId,
-      });
-    }
+    const { batch, docScores } = run.contexts;
+    const { seqLen: runLen, vocab } = shape;
+    const loss = args.labels ? await lossOf(rag, variant, run, { ...args, labels: args.labels }) : undefined;
     const marginal =
       variant === 'token' && (args.doMarginalize ?? config.doMarginalize)
         ? leadingPositions(await rag.math.marginalize(run.logits, docScores, shape), batch, runLen, seqLen, vocab)

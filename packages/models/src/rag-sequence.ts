@@ -1,6 +1,6 @@
 import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
 import { decode } from './decoding/decode-loop.js';
-import { forwardWithLabels, type RagLabelsArgs } from './rag-forward.js';
+import { forwardWithLabels, lossWithLabels, type RagLabelsArgs } from './rag-forward.js';
 import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts } from './rag-inputs.js';
 import { RagModel, type RagFromPretrainedOptions } from './rag-model.js';
@@ -72,7 +72,7 @@ export class RagSequenceForGeneration {
       }
       if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
       const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
-      const rescored = await this.forward({
+      const loss = await lossWithLabels(this.rag, 'sequence', {
         contextInputIds: candidates.flatMap(() => ids),
         contextAttentionMask: candidates.flatMap(() => mask),
         docScores: candidates.map(() => Array.from(scores)),
@@ -81,7 +81,6 @@ export class RagSequenceForGeneration {
         excludeBosScore: true,
         reduceLoss: false,
       });
-      const loss = rescored.loss!.data;
       // (-loss).topk(numReturn): lowest loss first, ties to the lower index.
       const order = candidates.map((_, i) => i).sort((a, b) => loss[a]! - loss[b]! || a - b);
       hypos.push(order.slice(0, numReturn).map((i) => candidates[i]!));
