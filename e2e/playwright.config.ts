@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 import { chromiumExecutable, chromiumNoWebGpuArgs, chromiumWebGpuArgs } from '../test/chromium.js';
 
 // End-to-end tests against the built demo (dist/demo) served by `vite preview`.
-const port = 4173;
+// Not the demo's 4173, so that `npm test` runs while `npm run demo` is serving.
+const port = 4183;
 
 export default defineConfig({
   testDir: '.',
