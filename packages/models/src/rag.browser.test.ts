@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import reference from '../../../fixtures/hf-o1/reference.json';
+import hfO1 from '../../../fixtures/hf-o1/reference.json';
+import hfO2 from '../../../fixtures/hf-o2/reference.json';
+import tinyA from '../../../fixtures/tiny-a/reference.json';
+import tinyB from '../../../fixtures/tiny-b/reference.json';
 import { expectClose } from '../../../test/expect-close.js';
 import type { Reference } from '../../../test/fixture-files.js';
 import { contextArgs, GENERATE_SETTINGS } from '../../../test/generate-settings.js';
@@ -11,11 +14,18 @@ import { RagSequenceForGeneration } from './rag-sequence.js';
 import { RagTokenForGeneration } from './rag-token.js';
 
 // Parity with transformers on WebGPU (SwiftShader here): the same checks as the Node/WASM tests,
-// with logits, KV caches and the RAG math kept on the GPU.
-const ref = reference as unknown as Reference;
+// with logits, KV caches and the RAG math kept on the GPU. SwiftShader runs every ORT call on the
+// CPU, so generation covers the first questions of each case (all of them run on WASM in Node).
+const cases: Array<{ name: string; ref: Reference; generateQuestions: number }> = [
+  { name: 'hf-o1', ref: hfO1 as unknown as Reference, generateQuestions: 2 },
+  { name: 'hf-o2', ref: hfO2 as unknown as Reference, generateQuestions: 1 },
+  { name: 'tiny-a', ref: tinyA as unknown as Reference, generateQuestions: 1 },
+  { name: 'tiny-b', ref: tinyB as unknown as Reference, generateQuestions: 1 },
+];
+const ref = cases[0]!.ref;
 
-describe('hf-o1 on WebGPU vs transformers', async () => {
-  const rag = await RagModel.fromPretrained('/fixtures/hf-o1/model', { device: 'webgpu', cache: null });
+describe.each(cases)('$name on WebGPU vs transformers', async ({ name, ref, generateQuestions }) => {
+  const rag = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'webgpu', cache: null });
 
   it('runs on WebGPU with the GPU math', () => {
     expect(rag.device).toBe('webgpu');
@@ -36,14 +46,20 @@ describe('hf-o1 on WebGPU vs transformers', async () => {
       expectClose((await forwardWithLabels(rag, 'sequence', args)).loss!.data, [q.seq_loss], tolerances.webgpu.loss, 'seq_loss');
       const smooth = await forwardWithLabels(rag, 'sequence', { ...args, labelSmoothing: 0.1, reduceLoss: true });
       expectClose(smooth.loss!.data, [q.seq_loss_smooth01], tolerances.webgpu.loss, 'seq_loss_smooth01');
+      const excl = await forwardWithLabels(rag, 'sequence', { ...args, excludeBosScore: true, reduceLoss: true });
+      expectClose(excl.loss!.data, [q.seq_loss_excl_bos_reduced], tolerances.webgpu.loss, 'seq_loss_excl_bos_reduced');
+      if (q.token_loss_smooth01 !== undefined) {
+        const tokenSmooth = await forwardWithLabels(rag, 'token', { ...args, labelSmoothing: 0.1, reduceLoss: true });
+        expectClose(tokenSmooth.loss!.data, [q.token_loss_smooth01], tolerances.webgpu.loss, 'token_loss_smooth01');
+      }
       const marg = await forwardWithLabels(rag, 'token', { ...args, doMarginalize: true });
       const vocab = marg.logits.dims[2]!;
       expectClose(marg.logits.data.subarray(marg.logits.data.length - vocab), q.token_marginalized_logits_last, tolerances.webgpu.logits, 'marginalized last');
     }
   });
 
-  it('decoder logits equal the WASM EP for every decoder length (the T % 4 == 0 workaround)', async () => {
-    const wasm = await RagModel.fromPretrained('/fixtures/hf-o1/model', { device: 'wasm', cache: null });
+  it.runIf(name === 'hf-o1')('decoder logits equal the WASM EP for every decoder length (the T % 4 == 0 workaround)', async () => {
+    const wasm = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'wasm', cache: null });
     const q = ref.per_question[3]!;
     for (let t = 1; t <= q.labels.length; t++) {
       const args = { ...contextArgs(q), decoderInputIds: [q.labels.slice(0, t)] };
@@ -56,16 +72,28 @@ describe('hf-o1 on WebGPU vs transformers', async () => {
 
   const token = new RagTokenForGeneration(rag);
   const sequence = new RagSequenceForGeneration(rag);
-  // SwiftShader runs each ORT call on the CPU: two questions per setting keep this suite to minutes.
   for (const [setting, { variant, args }] of Object.entries(GENERATE_SETTINGS)) {
     it.runIf(setting in ref.per_question[0]!.generate)(`${setting}: the same token ids`, async () => {
-      for (const q of ref.per_question.slice(0, 2)) {
+      for (const q of ref.per_question.slice(0, generateQuestions)) {
         const inputs = { ...contextArgs(q), ...args };
         const ids = variant === 'token' ? await token.generate(inputs) : await sequence.generate(inputs);
         expect(ids, q.question).toEqual(q.generate[setting]);
       }
     });
   }
+
+  it.runIf(ref.batch2_generate !== undefined)('the first two questions as one batch', async () => {
+    const [a, b] = ref.per_question as [(typeof ref.per_question)[number], (typeof ref.per_question)[number]];
+    const batch = {
+      contextInputIds: [...a.context_input_ids, ...b.context_input_ids],
+      contextAttentionMask: [...contextArgs(a).contextAttentionMask, ...contextArgs(b).contextAttentionMask],
+      docScores: [a.doc_scores, b.doc_scores],
+    };
+    for (const [setting, ids] of Object.entries(ref.batch2_generate!.generate)) {
+      const { variant, args } = GENERATE_SETTINGS[setting]!;
+      expect(variant === 'token' ? await token.generate({ ...batch, ...args }) : await sequence.generate({ ...batch, ...args }), setting).toEqual(ids);
+    }
+  });
 });
 
 describe('a WebGPU device lost mid-generate', () => {
