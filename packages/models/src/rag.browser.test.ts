@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import hfO1 from '../../../fixtures/hf-o1/reference.json';
 import hfO2 from '../../../fixtures/hf-o2/reference.json';
 import tinyA from '../../../fixtures/tiny-a/reference.json';
@@ -23,6 +23,8 @@ const cases: Array<{ name: string; ref: Reference; generateQuestions: number }> 
   { name: 'tiny-b', ref: tinyB as unknown as Reference, generateQuestions: 1 },
 ];
 const ref = cases[0]!.ref;
+// A single test here takes up to ~25 s on SwiftShader; leave room for a slower machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(cases)('$name on WebGPU vs transformers', async ({ name, ref, generateQuestions }) => {
   const rag = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'webgpu', cache: null });
