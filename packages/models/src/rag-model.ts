@@ -12,6 +12,11 @@ export interface RagForwardArgs extends RagContextArgs {
   /** (B × T) decoder input ids; every document's row gets the same ones. */
   decoderInputIds: number[][];
   outputRetrieved?: boolean;
+  /**
+   * transformers' `encoder_outputs`: the generator encoder's (B·n × S × D) output for these
+   * contexts when the caller already has it (RAG-Sequence rescoring); used as is, not disposed.
+   */
+  encoderOutputs?: Tensor;
 }
 
 export interface RagFromPretrainedOptions extends PretrainedOptions {
@@ -156,7 +161,11 @@ export class RagModel {
     const runLen = decoderLength(this.device, seqLen);
     const pad = config.generator.padTokenId ?? 1;
     const decoderInputIds = args.decoderInputIds.map((row) => [...row, ...new Array<number>(runLen - row.length).fill(pad)]);
-    const hidden = await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask);
+    const given = args.encoderOutputs;
+    if (given && given.dims[0] !== contexts.contextInputIds.length) {
+      throw new InvalidInputError(`encoderOutputs has ${given.dims[0]} rows for ${contexts.contextInputIds.length} contexts`);
+    }
+    const hidden = given ?? (await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask));
     try {
       const step = await generator.decodeFirst(
         repeatInterleave(decoderInputIds, contexts.nDocs),
@@ -166,7 +175,7 @@ export class RagModel {
       step.past.dispose();
       return { contexts, logits: step.logits, seqLen, decoderInputIds };
     } finally {
-      hidden.dispose();
+      if (hidden !== given) hidden.dispose();
     }
   }
 

@@ -53,6 +53,7 @@ export class RagSequenceForGeneration {
       const ids = contexts.contextInputIds.slice(index * nDocs, (index + 1) * nDocs);
       const mask = contexts.contextAttentionMask.slice(index * nDocs, (index + 1) * nDocs);
       const hidden = await generator.encode(ids, mask);
+      let loss: Float32Array;
       let candidates: number[][];
       try {
         // Each document is its own batch item of a plain generator run.
@@ -67,20 +68,29 @@ export class RagSequenceForGeneration {
           processors,
           ...(args.signal ? { signal: args.signal } : {}),
         });
+        if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
+        // Rescoring reads the same documents once per candidate: reuse their encoder output
+        // (rows gathered on the backend) instead of encoding them again.
+        const rows = Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs);
+        const encoderOutputs = await this.rag.math.gatherRows(hidden, rows);
+        try {
+          const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
+          loss = await lossWithLabels(this.rag, 'sequence', {
+            contextInputIds: candidates.flatMap(() => ids),
+            contextAttentionMask: candidates.flatMap(() => mask),
+            docScores: candidates.map(() => Array.from(scores)),
+            nDocs,
+            labels: candidates,
+            excludeBosScore: true,
+            reduceLoss: false,
+            encoderOutputs,
+          });
+        } finally {
+          encoderOutputs.dispose();
+        }
       } finally {
         hidden.dispose();
       }
-      if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
-      const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
-      const loss = await lossWithLabels(this.rag, 'sequence', {
-        contextInputIds: candidates.flatMap(() => ids),
-        contextAttentionMask: candidates.flatMap(() => mask),
-        docScores: candidates.map(() => Array.from(scores)),
-        nDocs,
-        labels: candidates,
-        excludeBosScore: true,
-        reduceLoss: false,
-      });
       // (-loss).topk(numReturn): lowest loss first, ties to the lower index.
       const order = candidates.map((_, i) => i).sort((a, b) => loss[a]! - loss[b]! || a - b);
       hypos.push(order.slice(0, numReturn).map((i) => candidates[i]!));

@@ -2,8 +2,6 @@ import { GpuDeviceError } from '../errors.js';
 
 export interface AcquireGpuDeviceOptions {
   powerPreference?: GPUPowerPreference;
-  /** Request `shader-f16` when the adapter offers it (fp16 logits). */
-  preferShaderF16?: boolean;
 }
 
 export interface GpuAdapterSummary {
@@ -36,10 +34,7 @@ export async function acquireGpuDevice(
   if (!adapter) {
     throw new GpuDeviceError('navigator.gpu.requestAdapter() returned no adapter; WebGPU cannot be used here.');
   }
-  const requiredFeatures: GPUFeatureName[] = [];
-  if (options.preferShaderF16 && adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
   const device = await adapter.requestDevice({
-    requiredFeatures,
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,

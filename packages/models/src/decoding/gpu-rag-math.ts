@@ -25,8 +25,6 @@ import { rowsOf, type CandidateRequest, type RagMath, type StepLogits } from './
  */
 export class GpuRagMath implements RagMath {
   readonly backend = 'webgpu';
-  /** Bytes read back by the last `selectCandidates` (for benchmarks and tests). */
-  lastReadbackBytes = 0;
 
   constructor(
     private readonly ort: Ort,
@@ -53,7 +51,6 @@ export class GpuRagMath implements RagMath {
     const top = runTopK(device, scores, { rows: batch, cols: beams * vocab, k });
     temporaries.push(logprobs, scores);
     try {
-      this.lastReadbackBytes = batch * k * 8;
       return await readTopK(device, top, batch, k);
     } finally {
       for (const b of [...temporaries, top.ids, top.values]) b.destroy();
