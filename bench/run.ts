@@ -4,7 +4,7 @@
  * Serves bench/kernels.html with a Vite dev server under the repository's conventions: the
  * `source` resolve condition, COOP/COEP headers, localhost.
  *
- *   pnpm bench:kernels [--iterations N] [--warmup M] [--hardware]
+ *   pnpm bench:kernels [--iterations N] [--warmup M] [--layers L] [--hardware]
  *
  * --hardware drops the SwiftShader flags so that Chromium picks the machine's GPU (with Vulkan
  * enabled, which Linux Chromium needs for WebGPU on a GPU).
@@ -13,8 +13,8 @@
  */
 import { chromiumWebGpuArgs } from '../test/chromium.js';
 import { runBenchPage } from './browser-harness.js';
-import type { MarginalizeTopKResult } from './marginalize-topk.js';
-import { formatMarginalizeTopK } from './report.js';
+import type { DecodeStepResult } from './decode-step.js';
+import { formatDecodeStep } from './report.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,10 +23,11 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-const iterations = option('iterations', 50);
-const warmup = option('warmup', 5);
-const result = await runBenchPage<MarginalizeTopKResult>({
-  path: `bench/kernels.html?iterations=${iterations}&warmup=${warmup}`,
+const iterations = option('iterations', 30);
+const warmup = option('warmup', 3);
+const layers = option('layers', 12);
+const result = await runBenchPage<DecodeStepResult>({
+  path: `bench/kernels.html?iterations=${iterations}&warmup=${warmup}&layers=${layers}`,
   resultKey: 'benchResult',
   errorKey: 'benchError',
   timeoutMs: 600_000,
@@ -34,4 +35,4 @@ const result = await runBenchPage<MarginalizeTopKResult>({
     ? [...chromiumWebGpuArgs.filter((a) => !a.includes('swiftshader')), '--enable-features=Vulkan']
     : chromiumWebGpuArgs,
 });
-console.log(formatMarginalizeTopK(result));
+console.log(formatDecodeStep(result));

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { createStorageBuffer, readFloat32, readUint32 } from '../packages/core/src/gpu/buffers.js';
-import { createUniformBuffer, dispatch, getPipeline } from '../packages/core/src/gpu/program.js';
+import { KernelRunner } from '../packages/core/src/gpu/kernel-runner.js';
 import type { Tolerance } from './expect-close.js';
 import code from './gpu-compare.wgsl?raw';
 
@@ -18,12 +18,9 @@ export async function expectCloseOnGpu(
   what = 'values',
 ): Promise<void> {
   const result = createStorageBuffer(device, new Uint32Array([0, 0xffffffff]), 'gpuCompare.result');
-  const params = createUniformBuffer(device, [length, { f32: tol.abs }, { f32: tol.rel }], 'gpuCompare.params');
-  dispatch(device, {
-    pipeline: getPipeline(device, { name: 'gpuCompare', code }),
-    label: 'gpuCompare',
-    buffers: [params, actual, expected, result],
-    workgroups: Math.ceil(length / 64),
+  KernelRunner.on(device, 'gpuCompare', (run) => {
+    const params = run.uniform([length, { f32: tol.abs }, { f32: tol.rel }], 'gpuCompare.params');
+    run.dispatch({ name: 'gpuCompare', code, workgroupSize: 64 }, [params, actual, expected, result], { invocations: length });
   });
   const [count, first] = await readUint32(device, result, 2);
   let detail = '';
@@ -33,6 +30,5 @@ export async function expectCloseOnGpu(
     detail = `; first at [${first}]: ${a} vs ${e}`;
   }
   result.destroy();
-  params.destroy();
   expect(count, `${what}: ${count} of ${length} outside abs ${tol.abs} + rel ${tol.rel}${detail}`).toBe(0);
 }

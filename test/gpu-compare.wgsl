@@ -26,10 +26,9 @@ fn isNan(bits: u32) -> bool {
   return (bits & 0x7fffffffu) > 0x7f800000u;
 }
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.y * nwg.x * 64u + gid.x;
+@compute @workgroup_size(WG)
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let i = invocationIndex(inv, lid);
   if (i >= params.length) {
     return;
   }

@@ -1,7 +1,8 @@
 export { RagError, RagConfigError, ShapeError, GpuDeviceError } from './errors.js';
 export { acquireGpuDevice, hasWebGpuApi, type AcquireGpuDeviceOptions, type GpuAdapterSummary } from './gpu/device.js';
-export { createStorageBuffer, createOutputBuffer, readBuffer, readFloat32, readUint32 } from './gpu/buffers.js';
-export { createUniformBuffer, dispatch, foldWorkgroups, getPipeline, type DispatchSpec, type ProgramSpec, type UniformWord } from './gpu/program.js';
+export { createStorageBuffer, createOutputBuffer, GPU_LABEL_PREFIX, gpuLabel, readBuffer, readFloat32, readUint32 } from './gpu/buffers.js';
+export { foldWorkgroups, getPipeline, kernelSource, type Kernel, type UniformWord, type WgslSnippet } from './gpu/program.js';
+export { KernelRunner, type DispatchSize } from './gpu/kernel-runner.js';
 export * from './kernels/index.js';
 export type {
   BatchEncoding,

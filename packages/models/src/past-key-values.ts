@@ -57,10 +57,23 @@ export class PastKeyValues {
    * output, so reordering beams within an item leaves them unchanged.
    */
   async mapSelfAttention(fn: (t: Tensor) => Promise<Tensor>): Promise<PastKeyValues> {
+    const next: Tensor[] = [];
+    for (const t of this.selfAttention()) next.push(await fn(t));
+    return this.withSelfAttention(next);
+  }
+
+  /** The self-attention tensors, in a fixed order (what a beam step reorders). */
+  selfAttention(): Tensor[] {
+    return [...this.tensors].filter(([key]) => key.includes('.decoder.')).map(([, t]) => t);
+  }
+
+  /** This cache with `selfAttention()` replaced by `tensors` (same order); the old ones are disposed. */
+  withSelfAttention(tensors: readonly Tensor[]): PastKeyValues {
     const next = new Map<string, Tensor>();
+    let i = 0;
     for (const [key, t] of this.tensors) {
       if (key.includes('.decoder.')) {
-        next.set(key, await fn(t));
+        next.set(key, tensors[i++] as Tensor);
         t.dispose();
       } else {
         next.set(key, t);

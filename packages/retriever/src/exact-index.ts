@@ -1,6 +1,4 @@
-import { createStorageBuffer, readTopK, runTopK, ShapeError, TOP_K_MAX_K, topKRef } from '@rag-web/core';
-import { runIpScores } from './exact/ip-scores.js';
-import { ipScoresRef } from './exact/ip-scores.ref.js';
+import { createStorageBuffer, ipScoresRef, KernelRunner, readTopK, runIpScores, runTopK, ShapeError, TOP_K_MAX_K, topKRef } from '@rag-web/core';
 import { validateAdd, validateSearch, type SearchResult, type VectorIndex } from './vector-index.js';
 
 /** Scores computed per CPU step: bounds the scratch matrix to this many floats. */
@@ -121,13 +119,15 @@ export class ExactIndex implements VectorIndex {
       const perStep = Math.max(1, Math.floor(maxBinding / (shard.rows * 4)));
       for (let q0 = 0; q0 < nq; q0 += perStep) {
         const m = Math.min(perStep, nq - q0);
-        const qBuf = createStorageBuffer(device, queries.subarray(q0 * d, (q0 + m) * d), 'exactIndex.queries');
-        const encoder = device.createCommandEncoder({ label: 'exactIndex.search' });
-        const scores = runIpScores(device, qBuf, shard.buffer, { queries: m, rows: shard.rows, dim: d }, encoder);
-        const top = runTopK(device, scores, { rows: m, cols: shard.rows, k: kk }, encoder);
-        device.queue.submit([encoder.finish()]);
-        const res = await readTopK(device, top, m, kk);
-        for (const b of [qBuf, scores, top.ids, top.values]) b.destroy();
+        // Scores, selection and read-back in one submit; the intermediates are the runner's.
+        const run = new KernelRunner(device, 'exactIndex.search');
+        const qBuf = run.input(queries.subarray(q0 * d, (q0 + m) * d), 'exactIndex.queries');
+        const scores = runIpScores(run, qBuf, shard.buffer, { queries: m, rows: shard.rows, dim: d });
+        const top = runTopK(run, scores, { rows: m, cols: shard.rows, k: kk });
+        const reading = readTopK(run, top, m, kk);
+        run.submit();
+        const res = await reading;
+        for (const b of [scores, top.ids, top.values]) b.destroy();
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < kk; j++) cand[q0 + i]!.push({ id: this.ids[shard.start + res.ids[i * kk + j]!]!, score: res.values[i * kk + j]! });
         }

@@ -18,9 +18,6 @@ export { IdbBackend, MemoryBackend, type StoreBackend, type StoreKey, type Write
 export { PassageStore, type CommitChanges, type IngestCheckpoint, type StoredPassage } from './passage-store.js';
 export type { SearchResult, VectorIndex } from './vector-index.js';
 export { ExactIndex } from './exact-index.js';
-export { createIpScoresProgram, runIpScores } from './exact/ip-scores.js';
-export { ipScoresRef } from './exact/ip-scores.ref.js';
-export type { IpScoresShape } from './exact/ip-scores.validate.js';
 export { HNSW_DEFAULTS, HnswIndex } from './hnsw-index.js';
 export { loadHnswlib } from './hnsw-wasm.js';
 export { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';

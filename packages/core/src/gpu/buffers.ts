@@ -1,7 +1,19 @@
+import { KernelRunner } from './kernel-runner.js';
+
+/**
+ * Every GPU object this project creates is labelled `rag:…`, so that tests (and a reader of a
+ * WebGPU capture) can tell ours from onnxruntime-web's on the shared device.
+ */
+export const GPU_LABEL_PREFIX = 'rag:';
+
+export function gpuLabel(label: string): string {
+  return label.startsWith(GPU_LABEL_PREFIX) ? label : GPU_LABEL_PREFIX + label;
+}
+
 /** Creates a storage buffer holding `data`, usable as a kernel input (and copy source). */
 export function createStorageBuffer(device: GPUDevice, data: Float32Array | Uint32Array | Int32Array, label: string): GPUBuffer {
   const buffer = device.createBuffer({
-    label,
+    label: gpuLabel(label),
     size: Math.max(4, align4(data.byteLength)),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     mappedAtCreation: true,
@@ -15,25 +27,15 @@ export function createStorageBuffer(device: GPUDevice, data: Float32Array | Uint
 /** An uninitialised storage buffer of `byteLength` bytes for a kernel's output. */
 export function createOutputBuffer(device: GPUDevice, byteLength: number, label: string): GPUBuffer {
   return device.createBuffer({
-    label,
+    label: gpuLabel(label),
     size: Math.max(4, align4(byteLength)),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
   });
 }
 
-/** Copies `byteLength` bytes of a GPU buffer back to the CPU (the only read-back path). */
-export async function readBuffer(device: GPUDevice, source: GPUBuffer, byteLength: number, byteOffset = 0): Promise<ArrayBuffer> {
-  const size = align4(byteLength);
-  const staging = device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const encoder = device.createCommandEncoder({ label: 'readback' });
-  encoder.copyBufferToBuffer(source, byteOffset, staging, 0, size);
-  device.queue.submit([encoder.finish()]);
-  try {
-    await staging.mapAsync(GPUMapMode.READ);
-    return staging.getMappedRange(0, byteLength).slice(0);
-  } finally {
-    staging.destroy();
-  }
+/** Copies `byteLength` bytes of a GPU buffer back to the CPU in a submit of its own. */
+export function readBuffer(device: GPUDevice, source: GPUBuffer, byteLength: number, byteOffset = 0): Promise<ArrayBuffer> {
+  return KernelRunner.on(device, 'readback', (runner) => runner.read(source, byteLength, byteOffset));
 }
 
 export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number, offset = 0): Promise<Float32Array> {

@@ -6,7 +6,7 @@ import { compactLogitsEdits } from '../generation/logits-edits.js';
 import type { LogitsProcessor } from '../generation/logits-processors.js';
 import { beamSearch, greedySearch } from '../generation/search-drivers.js';
 import type { PastKeyValues } from '../past-key-values.js';
-import type { RagMath } from './rag-math.js';
+import type { RagMath, ReorderedCache } from './rag-math.js';
 
 export interface DecodeSpec {
   generator: BartGenerator;
@@ -45,6 +45,18 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
   const maskTensor = generator.int64(Array.from(expand, (r) => spec.encoderMask[r]!));
   const docScores = spec.docScores ? repeatRows(spec.docScores, nDocs, beams) : undefined;
   let past: PastKeyValues | undefined;
+  // The backend's reorder of the last step's cache for the beams it predicted the scorer keeps.
+  let reordered: ReorderedCache | undefined;
+  const eosTokenIds = generation.eosTokenId === null ? [] : typeof generation.eosTokenId === 'number' ? [generation.eosTokenId] : [...generation.eosTokenId];
+
+  const reorderCache = async (cache: PastKeyValues, beamIdx: Int32Array): Promise<PastKeyValues> => {
+    const predicted = reordered;
+    reordered = undefined;
+    if (predicted && predicted.nextBeamIndices.every((row, i) => row === beamIdx[i])) return cache.withSelfAttention(predicted.tensors);
+    for (const t of predicted?.tensors ?? []) t.dispose();
+    const rows = Uint32Array.from({ length: beamIdx.length * nDocs }, (_, i) => beamIdx[Math.floor(i / nDocs)]! * nDocs + (i % nDocs));
+    return cache.mapSelfAttention((t) => math.gatherRows(t, rows));
+  };
 
   const runStep = async (inputIds: number[][], beamIdx: Int32Array | null): Promise<Tensor> => {
     const tokens = inputIds.flatMap((row) => new Array<number>(nDocs).fill(row[row.length - 1]!));
@@ -53,21 +65,22 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
       past = step.past;
       return step.logits;
     }
-    if (beamIdx) {
-      const rows = Uint32Array.from({ length: beamIdx.length * nDocs }, (_, i) => beamIdx[Math.floor(i / nDocs)]! * nDocs + (i % nDocs));
-      past = await past.mapSelfAttention((t) => math.gatherRows(t, rows));
-    }
+    if (beamIdx) past = await reorderCache(past, beamIdx);
     const step = await generator.decodeNext(tokens, maskTensor, past);
     past = step.past;
     return step.logits;
   };
 
-  const candidates = async (inputIds: number[][], logits: Tensor, k: number, beamScores: Float32Array) => {
+  const candidates = async (inputIds: number[][], logits: Tensor, k: number, beamScores: Float32Array, curLen?: number) => {
+    // Beam search hands the backend this step's cache, to reorder it within the step's submit.
+    const cache = curLen !== undefined && past ? { tensors: past.selfAttention(), nDocs, eosTokenIds, reachesMax: curLen + 1 >= generation.maxLength } : undefined;
     try {
-      return await math.selectCandidates(
+      const top = await math.selectCandidates(
         docScores ? { kind: 'marginalize', logits, docScores, nDocs } : { kind: 'logSoftmax', logits },
-        { batch, beams, vocab, k, beamScores, edits: rowEdits(spec.processors, inputIds, vocab) },
+        { batch, beams, vocab, k, beamScores, edits: rowEdits(spec.processors, inputIds, vocab), ...(cache ? { cache } : {}) },
       );
+      reordered = top.reordered;
+      return top;
     } finally {
       logits.dispose();
     }
@@ -91,7 +104,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
     const out = await beamSearch(
       async (request) => {
         const logits = await runStep(request.inputIds, request.beamIdx);
-        const top = await candidates(request.inputIds, logits, request.beamsToKeep, request.runningBeamScores);
+        const top = await candidates(request.inputIds, logits, request.beamsToKeep, request.runningBeamScores, request.curLen);
         return {
           scores: top.values,
           tokens: Array.from(top.ids, (id) => id % vocab),
@@ -113,6 +126,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
     return out.sequences;
   } finally {
     (past as PastKeyValues | undefined)?.dispose();
+    for (const t of (reordered as ReorderedCache | undefined)?.tensors ?? []) t.dispose();
     if (hidden !== spec.encoderHidden) hidden.dispose();
   }
 }

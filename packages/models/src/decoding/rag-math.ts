@@ -22,6 +22,36 @@ export interface CandidateRequest {
   beamScores: Float32Array;
   /** The logits processors' edits per row (from generation/logits-edits). */
   edits: ReadonlyArray<RowEdit | undefined>;
+  /**
+   * Beam search: the self-attention cache this step's decoder run returned. A backend that can
+   * (WebGPU) reorders it for the beams the scorer is predicted to keep in the same submit as the
+   * selection, so the next step needs no submit of its own for the reorder.
+   */
+  cache?: StepCache;
+}
+
+export interface StepCache {
+  /** Tensors of (rows·nDocs) leading rows, rows = batch × beams. */
+  tensors: readonly Tensor[];
+  /** Cache rows per beam (RAG-Token: one per document). */
+  nDocs: number;
+  eosTokenIds: readonly number[];
+  /** This step reaches max_length: every candidate is finished. */
+  reachesMax: boolean;
+}
+
+/** The step's top-k and, when the backend reordered the cache, that reorder. */
+export interface StepCandidates extends TopKResult {
+  reordered?: ReorderedCache;
+}
+
+/**
+ * The cache reordered for `nextBeamIndices` (flat beam rows, as the scorer returns them). The
+ * decode loop uses `tensors` when the scorer's choice equals `nextBeamIndices`, else disposes them.
+ */
+export interface ReorderedCache {
+  nextBeamIndices: Uint32Array;
+  tensors: Tensor[];
 }
 
 /**
@@ -33,7 +63,7 @@ export interface CandidateRequest {
 export interface RagMath {
   readonly backend: 'webgpu' | 'cpu';
   /** log-probs → processors → + beam scores → top-k per batch item over (beams × V); ids index beams·V. */
-  selectCandidates(step: StepLogits, request: CandidateRequest): Promise<TopKResult>;
+  selectCandidates(step: StepLogits, request: CandidateRequest): Promise<StepCandidates>;
   /** Rows of a [rows, ...] tensor picked by `indices` (a KV cache after a beam step); the input is left alone. */
   gatherRows(tensor: Tensor, indices: Uint32Array): Promise<Tensor>;
   /** `get_nll` of RAG-Token or RAG-Sequence over (B·n × T × V) logits; `loss` has B values, or 1 when reduced. */

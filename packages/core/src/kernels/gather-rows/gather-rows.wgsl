@@ -5,7 +5,7 @@
 // on the GPU (a row is heads·seq·head_dim elements). The kernel moves 32-bit words and never
 // reads them as numbers, so f32 rows (words = rowSize) and fp16 rows (words = rowSize / 2,
 // rowSize even) are copied bit for bit, NaN payloads included. Indices are validated on the CPU
-// (they come from the beam scorer there) before upload.
+// (when they come from the beam scorer there) before upload.
 // One invocation per destination word; consecutive invocations touch consecutive words of one
 // row, so reads and writes are coalesced. One dispatch whatever outRows is, where
 // copyBufferToBuffer would need one command per row.
@@ -22,15 +22,14 @@ struct Params {
 @group(0) @binding(2) var<storage, read> indices: array<u32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<u32>;
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let g = (wid.y * nwg.x + wid.x) * 256u + lid;
+@compute @workgroup_size(WG)
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let g = invocationIndex(inv, lid);
   if (g >= params.outRows * params.words) {
     return;
   }
   let i = g / params.words;
   let w = g - i * params.words;
-  dst[g] = src[indices[i] * params.words + w];
+  // Indices made on the GPU (the fused beam step) are not validated on the CPU: clamp them.
+  dst[g] = src[min(indices[i], params.rows - 1u) * params.words + w];
 }

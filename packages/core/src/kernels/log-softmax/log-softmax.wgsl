@@ -2,15 +2,13 @@
 //   y[r, v] = x[r, v] − (m_r + log Σ_u exp(x[r, u] − m_r)),   m_r = max_u x[r, u]
 // Shapes: x (rows × vocab) f32  ->  y (rows × vocab) f32; any vocab (50265 is not a multiple of
 // the workgroup size: every loop is strided and bound-checked).
-// One workgroup of 256 per row (rows folded into 2-D dispatches): a strided max, tree-reduced in
+// One workgroup of WG threads per row (rows folded into 2-D dispatches): a strided max, tree-reduced in
 // workgroup memory; a strided Σ exp(x − m), tree-reduced; a strided write. Subtracting the row
 // max first keeps every exp in [0, 1], so rows at ±100 neither overflow nor underflow to 0/0.
 // Numerics follow torch.log_softmax: a −inf entry gives −inf and adds 0 to the sum; a row of all
 // −inf gives NaN. Both are decided on bit patterns, so no inf − inf is ever evaluated and the
 // result does not hang on how the backend treats infinities. Inputs are otherwise assumed finite
 // (+inf and NaN inputs are not handled specially).
-
-const WG: u32 = 256u;
 
 struct Params {
   rows: u32,
@@ -25,10 +23,8 @@ struct Params {
 
 var<workgroup> scratch: array<f32, WG>;
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.y * nwg.x + wid.x;
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let row = workgroupIndex(inv);
   if (row >= params.rows) {
     return;
   }

@@ -37,10 +37,9 @@ fn inList(v: u32, start: u32, len: u32) -> bool {
   return false;
 }
 
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let idx = gid.y * nwg.x * 256u + gid.x;
+@compute @workgroup_size(WG)
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let idx = invocationIndex(inv, lid);
   if (idx >= params.rows * params.vocab) {
     return;
   }

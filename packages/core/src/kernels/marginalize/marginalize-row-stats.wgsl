@@ -12,8 +12,6 @@
 // every x − lse downstream is NaN as torch gives. docLp: n ≤ a few dozen, so thread 0 computes
 // it serially; −inf scores give −inf, all −inf gives NaN. +inf/NaN inputs are not handled.
 
-const WG: u32 = 256u;
-
 struct Params {
   rows: u32,
   vocab: u32,
@@ -54,10 +52,8 @@ fn docLogProb(b: u32, z: u32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let row = wid.y * nwg.x + wid.x;
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let row = workgroupIndex(inv);
   if (row >= params.rows) {
     return;
   }

@@ -19,10 +19,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.y * nwg.x * 256u + gid.x;
+@compute @workgroup_size(WG)
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let i = invocationIndex(inv, lid);
   let vocab = params.vocab;
   let seqLen = params.seqLen;
   if (i >= params.batch * seqLen * vocab) {

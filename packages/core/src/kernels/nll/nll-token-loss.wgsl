@@ -27,7 +27,7 @@ fn emit(i: u32, count: u32, nll: f32, smoothLoss: f32) {
   out[2u * count + i] = smoothLoss;
 }
 
-@compute @workgroup_size(1)
+@compute @workgroup_size(WG)
 fn main() {
   var nllTotal = 0.0;
   var smoothTotal = 0.0;

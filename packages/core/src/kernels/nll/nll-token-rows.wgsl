@@ -11,8 +11,6 @@
 // special cases decided on bit patterns; padded positions are skipped outright, which equals
 // HF's masked_fill (NaN included). A non-pad target ≥ vocab gives ll = NaN (torch would raise).
 
-const WG: u32 = 256u;
-
 struct Params {
   batch: u32,
   nDocs: u32,
@@ -33,10 +31,8 @@ struct Params {
 var<workgroup> partial: array<f32, WG>;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let bt = wid.y * nwg.x + wid.x;
+fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let bt = workgroupIndex(inv);
   let seqLen = params.seqLen;
   if (bt >= params.batch * seqLen) {
     return;

@@ -1,6 +1,6 @@
-import { createOutputBuffer } from '../../gpu/buffers.js';
-import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
-import { runMarginalizeRowStats } from '../marginalize/marginalize.js';
+import { KernelRunner } from '../../gpu/kernel-runner.js';
+import type { Kernel } from '../../gpu/program.js';
+import { encodeMarginalizeRowStats } from '../marginalize/marginalize.js';
 import sequenceLossCode from './nll-sequence-loss.wgsl?raw';
 import tokenLossCode from './nll-token-loss.wgsl?raw';
 import tokenRowsCode from './nll-token-rows.wgsl?raw';
@@ -13,21 +13,22 @@ import {
   type RagSequenceNllOptions,
 } from './nll.validate.js';
 
-export function createRagTokenNllPrograms(device: GPUDevice, dtype: LogitsDtype = 'f32'): { rows: GPUComputePipeline; loss: GPUComputePipeline } {
+export function ragTokenNllKernels(dtype: LogitsDtype = 'f32'): { rows: Kernel; loss: Kernel } {
   return {
-    rows: getPipeline(device, {
+    rows: {
       name: 'ragTokenNllRows',
       variant: dtype,
       code: tokenRowsCode,
+      workgroupSize: 256,
       snippets: [logitsSnippet(dtype), wgslSnippets.floatBits, wgslSnippets.ragTokenMarginal],
-    }),
-    loss: getPipeline(device, { name: 'ragTokenNllLoss', code: tokenLossCode }),
+    },
+    // A one-thread tail over (batch × seqLen) partial sums.
+    loss: { name: 'ragTokenNllLoss', code: tokenLossCode, workgroupSize: 1 },
   };
 }
 
-export function createRagSequenceNllProgram(device: GPUDevice, dtype: LogitsDtype = 'f32'): GPUComputePipeline {
-  const snippets = [logitsSnippet(dtype), wgslSnippets.floatBits];
-  return getPipeline(device, { name: 'ragSequenceNllLoss', variant: dtype, code: sequenceLossCode, snippets });
+export function ragSequenceNllKernel(dtype: LogitsDtype = 'f32'): Kernel {
+  return { name: 'ragSequenceNllLoss', variant: dtype, code: sequenceLossCode, workgroupSize: 1, snippets: [logitsSnippet(dtype), wgslSnippets.floatBits] };
 }
 
 /**
@@ -36,42 +37,30 @@ export function createRagSequenceNllProgram(device: GPUDevice, dtype: LogitsDtyp
  * shifted inside) -> a new f32 buffer [loss | nllLoss | smoothLoss], each
  * ragNllLength(batch, reduceLoss) long (see RagNllResult). Stages: row stats, per-position
  * marginal terms (one workgroup per (b, t), the marginal is never stored), a one-thread tail.
- * Intermediate buffers are destroyed here when this call submits its own work, and left to
- * garbage collection (O(batch·nDocs·seqLen) floats) when the caller's encoder is used.
  */
 export function runRagTokenNll(
-  device: GPUDevice,
+  gpu: GPUDevice | KernelRunner,
   seqLogits: GPUBuffer,
   docScores: GPUBuffer,
   labels: GPUBuffer,
   shape: RagNllShape,
   options: RagNllOptions,
-  encoder?: GPUCommandEncoder,
 ): GPUBuffer {
   const lengths = { seqLogits: logitsInBuffer(seqLogits.size, shape.dtype), docScores: docScores.size / 4, labels: labels.size / 4 };
   validateRagNll('ragTokenNll', shape, lengths, options, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const { epsilon = 0, reduceLoss = false } = options;
-  const programs = createRagTokenNllPrograms(device, shape.dtype);
-  const enc = encoder ?? device.createCommandEncoder({ label: 'ragTokenNll' });
-  const stats = runMarginalizeRowStats(device, seqLogits, docScores, shape, enc);
-  const rows = createOutputBuffer(device, batch * seqLen * 2 * 4, 'ragTokenNll.rows');
-  const rowsParams = createUniformBuffer(device, [batch, nDocs, seqLen, vocab, options.padTokenId], 'ragTokenNllRows.params');
-  dispatch(device, {
-    pipeline: programs.rows,
-    label: 'ragTokenNllRows',
-    buffers: [rowsParams, seqLogits, stats, labels, rows],
-    workgroups: batch * seqLen,
-    encoder: enc,
+  const kernels = ragTokenNllKernels(shape.dtype);
+  return KernelRunner.on(gpu, 'ragTokenNll', (run) => {
+    const stats = encodeMarginalizeRowStats(run, seqLogits, docScores, shape);
+    const rows = run.scratch(batch * seqLen * 2 * 4, 'ragTokenNll.rows');
+    const rowsParams = run.uniform([batch, nDocs, seqLen, vocab, options.padTokenId], 'ragTokenNllRows.params');
+    run.dispatch(kernels.rows, [rowsParams, seqLogits, stats, labels, rows], { workgroups: batch * seqLen });
+    const out = run.output(3 * ragNllLength(batch, reduceLoss) * 4, 'ragTokenNll.loss');
+    const lossParams = run.uniform([batch, seqLen, vocab, reduceLoss ? 1 : 0, { f32: epsilon }], 'ragTokenNllLoss.params');
+    run.dispatch(kernels.loss, [lossParams, rows, out], { workgroups: 1 });
+    return out;
   });
-  const out = createOutputBuffer(device, 3 * ragNllLength(batch, reduceLoss) * 4, 'ragTokenNll.loss');
-  const lossParams = createUniformBuffer(device, [batch, seqLen, vocab, reduceLoss ? 1 : 0, { f32: epsilon }], 'ragTokenNllLoss.params');
-  dispatch(device, { pipeline: programs.loss, label: 'ragTokenNllLoss', buffers: [lossParams, rows, out], workgroups: 1, encoder: enc });
-  if (!encoder) {
-    device.queue.submit([enc.finish()]);
-    for (const b of [stats, rows, rowsParams, lossParams]) b.destroy();
-  }
-  return out;
 }
 
 /**
@@ -81,37 +70,23 @@ export function runRagTokenNll(
  * gathers the target logits and does the per-doc sums and the logsumexp over docs.
  */
 export function runRagSequenceNll(
-  device: GPUDevice,
+  gpu: GPUDevice | KernelRunner,
   seqLogits: GPUBuffer,
   docScores: GPUBuffer,
   labels: GPUBuffer,
   shape: RagNllShape,
   options: RagSequenceNllOptions,
-  encoder?: GPUCommandEncoder,
 ): GPUBuffer {
   const lengths = { seqLogits: logitsInBuffer(seqLogits.size, shape.dtype), docScores: docScores.size / 4, labels: labels.size / 4 };
   validateRagNll('ragSequenceNll', shape, lengths, options, 'buffer');
   const { batch, nDocs, seqLen, vocab } = shape;
   const { epsilon = 0, reduceLoss = false, excludeBosScore = false, bosTokenId = null } = options;
   const flags = (reduceLoss ? 1 : 0) | (excludeBosScore ? 2 : 0) | (bosTokenId !== null ? 4 : 0);
-  const enc = encoder ?? device.createCommandEncoder({ label: 'ragSequenceNll' });
-  const stats = runMarginalizeRowStats(device, seqLogits, docScores, shape, enc);
-  const out = createOutputBuffer(device, 3 * ragNllLength(batch, reduceLoss) * 4, 'ragSequenceNll.loss');
-  const params = createUniformBuffer(
-    device,
-    [batch, nDocs, seqLen, vocab, options.padTokenId, bosTokenId ?? 0, flags, { f32: epsilon }],
-    'ragSequenceNllLoss.params',
-  );
-  dispatch(device, {
-    pipeline: createRagSequenceNllProgram(device, shape.dtype),
-    label: 'ragSequenceNllLoss',
-    buffers: [params, seqLogits, stats, labels, out],
-    workgroups: 1,
-    encoder: enc,
+  return KernelRunner.on(gpu, 'ragSequenceNll', (run) => {
+    const stats = encodeMarginalizeRowStats(run, seqLogits, docScores, shape);
+    const out = run.output(3 * ragNllLength(batch, reduceLoss) * 4, 'ragSequenceNll.loss');
+    const params = run.uniform([batch, nDocs, seqLen, vocab, options.padTokenId, bosTokenId ?? 0, flags, { f32: epsilon }], 'ragSequenceNllLoss.params');
+    run.dispatch(ragSequenceNllKernel(shape.dtype), [params, seqLogits, stats, labels, out], { workgroups: 1 });
+    return out;
   });
-  if (!encoder) {
-    device.queue.submit([enc.finish()]);
-    for (const b of [stats, params]) b.destroy();
-  }
-  return out;
 }

@@ -1,11 +1,13 @@
-import { createOutputBuffer, readFloat32, readUint32 } from '../../gpu/buffers.js';
-import { createUniformBuffer, dispatch, getPipeline } from '../../gpu/program.js';
+import { KernelRunner } from '../../gpu/kernel-runner.js';
+import type { Kernel } from '../../gpu/program.js';
 import type { TopKResult } from './top-k.ref.js';
 import code from './top-k.wgsl?raw';
 import { validateTopK, type TopKShape } from './top-k.validate.js';
 
-/** Columns per pass-1 workgroup; must equal CHUNK in top-k.wgsl. */
-const CHUNK = 4096;
+const WORKGROUP = 256;
+/** Columns each thread of a pass-1 workgroup holds; a chunk is WORKGROUP · PER_THREAD columns. */
+const PER_THREAD = 16;
+const CHUNK = WORKGROUP * PER_THREAD;
 
 export interface TopKBuffers {
   /** (rows × k) u32 column indices. */
@@ -14,44 +16,37 @@ export interface TopKBuffers {
   values: GPUBuffer;
 }
 
-/** The two pipelines of topK: per-chunk selection, then the per-row merge. */
-export function createTopKProgram(device: GPUDevice): { chunk: GPUComputePipeline; merge: GPUComputePipeline } {
-  return {
-    chunk: getPipeline(device, { name: 'topK.chunk', code, entryPoint: 'chunkTopK' }),
-    merge: getPipeline(device, { name: 'topK.merge', code, entryPoint: 'mergeTopK' }),
-  };
-}
+/** The two passes of topK: per-chunk selection, then the per-row merge. */
+export const topKKernels: { chunk: Kernel; merge: Kernel } = {
+  chunk: { name: 'topK.chunk', code, entryPoint: 'chunkTopK', workgroupSize: WORKGROUP, constants: { PER_THREAD } },
+  merge: { name: 'topK.merge', code, entryPoint: 'mergeTopK', workgroupSize: WORKGROUP, constants: { PER_THREAD } },
+};
 
 /**
  * GPU topK over a (rows × cols) f32 scores buffer: new (rows × k) `ids` (u32) and `values` (f32)
  * buffers, sorted descending, ties by lower column (order and NaN handling: top-k.wgsl). Two
- * dispatches; with `encoder` they are only encoded, otherwise submitted at once. The caller owns
- * (and destroys) the returned buffers.
+ * dispatches. The caller owns (and destroys) the returned buffers.
  */
-export function runTopK(device: GPUDevice, scores: GPUBuffer, shape: TopKShape, encoder?: GPUCommandEncoder): TopKBuffers {
+export function runTopK(gpu: GPUDevice | KernelRunner, scores: GPUBuffer, shape: TopKShape): TopKBuffers {
   validateTopK(shape, scores.size / 4, 'buffer');
   const { rows, cols, k } = shape;
   const numChunks = Math.ceil(cols / CHUNK);
   const slots = Math.min(k, CHUNK);
-  const { chunk, merge } = createTopKProgram(device);
-  const params = createUniformBuffer(device, [rows, cols, k, numChunks, slots], 'topK.params');
-  const candidates = createOutputBuffer(device, rows * numChunks * slots * 8, 'topK.candidates');
-  const ids = createOutputBuffer(device, rows * k * 4, 'topK.ids');
-  const values = createOutputBuffer(device, rows * k * 4, 'topK.values');
-  const enc = encoder ?? device.createCommandEncoder({ label: 'topK' });
-  dispatch(device, { pipeline: chunk, label: 'topK.chunk', buffers: [params, scores, candidates], workgroups: rows * numChunks, encoder: enc });
-  dispatch(device, { pipeline: merge, label: 'topK.merge', buffers: [params, scores, candidates, ids, values], workgroups: rows, encoder: enc });
-  if (!encoder) {
-    device.queue.submit([enc.finish()]);
-    // Submitted work keeps its buffers alive; destroying now only frees them early.
-    params.destroy();
-    candidates.destroy();
-  }
-  return { ids, values };
+  return KernelRunner.on(gpu, 'topK', (run) => {
+    const params = run.uniform([rows, cols, k, numChunks, slots], 'topK.params');
+    const candidates = run.scratch(rows * numChunks * slots * 8, 'topK.candidates');
+    const ids = run.output(rows * k * 4, 'topK.ids');
+    const values = run.output(rows * k * 4, 'topK.values');
+    run.dispatch(topKKernels.chunk, [params, scores, candidates], { workgroups: rows * numChunks });
+    run.dispatch(topKKernels.merge, [params, scores, candidates, ids, values], { workgroups: rows });
+    return { ids, values };
+  });
 }
 
-/** Reads back only the selected ids and scores (rows·k·8 bytes). */
-export async function readTopK(device: GPUDevice, result: TopKBuffers, rows: number, k: number): Promise<TopKResult> {
-  const [ids, values] = await Promise.all([readUint32(device, result.ids, rows * k), readFloat32(device, result.values, rows * k)]);
+/** Reads back only the selected ids and scores (rows·k·8 bytes), in `gpu`'s submit or one of its own. */
+export async function readTopK(gpu: GPUDevice | KernelRunner, result: TopKBuffers, rows: number, k: number): Promise<TopKResult> {
+  const [ids, values] = await KernelRunner.on(gpu, 'topK.read', (run) =>
+    Promise.all([run.readUint32(result.ids, rows * k), run.readFloat32(result.values, rows * k)]),
+  );
   return { ids, values };
 }

@@ -44,9 +44,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> ids: array<u32>;
 @group(0) @binding(4) var<storage, read_write> values: array<u32>; // f32 bits
 
-const WG: u32 = 256u;
-const PER_THREAD: u32 = 16u;
-const CHUNK: u32 = 4096u; // WG · PER_THREAD
+// WG and PER_THREAD come from top-k.ts; CHUNK = WG · PER_THREAD columns per pass-1 workgroup.
+const CHUNK: u32 = WG * PER_THREAD;
 const SENTINEL: vec2<u32> = vec2<u32>(0u, 0xffffffffu);
 // Above every real (key, column): the limit of the first round.
 const TOP: vec2<u32> = vec2<u32>(0xffffffffu, 0u);
@@ -55,9 +54,9 @@ const TOP: vec2<u32> = vec2<u32>(0xffffffffu, 0u);
 // in offers[t]; threads form GROUPS groups of GROUP_SIZE, and groupBest holds each group's best
 // offer, in two halves alternating by round parity (see advanceRound).
 const GROUP_SIZE: u32 = 16u;
-const GROUPS: u32 = 16u; // WG / GROUP_SIZE
-var<workgroup> offers: array<vec2<u32>, 256>;
-var<workgroup> groupBest: array<vec2<u32>, 32>;
+const GROUPS: u32 = WG / GROUP_SIZE;
+var<workgroup> offers: array<vec2<u32>, WG>;
+var<workgroup> groupBest: array<vec2<u32>, 2u * GROUPS>;
 
 // Monotone map f32 bits -> u32: a < b as numbers iff key(a) < key(b). NaN -> 0 (below -Infinity,
 // whose key is 0x007fffff); -0 -> key(+0).
@@ -147,11 +146,9 @@ fn bestOwnBelow(keys: ptr<function, array<u32, PER_THREAD>>, lid: u32, start: u3
   return best;
 }
 
-@compute @workgroup_size(256)
-fn chunkTopK(@builtin(workgroup_id) wid: vec3<u32>,
-             @builtin(num_workgroups) nwg: vec3<u32>,
-             @builtin(local_invocation_index) lid: u32) {
-  let group = wid.y * nwg.x + wid.x;
+@compute @workgroup_size(WG)
+fn chunkTopK(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let group = workgroupIndex(inv);
   if (group >= params.rows * params.numChunks) {
     return;
   }
@@ -199,11 +196,9 @@ fn bestCandidateBelow(base: u32, n: u32, lid: u32, limit: vec2<u32>) -> vec2<u32
   return best;
 }
 
-@compute @workgroup_size(256)
-fn mergeTopK(@builtin(workgroup_id) wid: vec3<u32>,
-             @builtin(num_workgroups) nwg: vec3<u32>,
-             @builtin(local_invocation_index) lid: u32) {
-  let row = wid.y * nwg.x + wid.x;
+@compute @workgroup_size(WG)
+fn mergeTopK(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
+  let row = workgroupIndex(inv);
   if (row >= params.rows) {
     return;
   }

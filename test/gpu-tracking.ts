@@ -1,0 +1,56 @@
+import { GPU_LABEL_PREFIX } from '../packages/core/src/gpu/buffers.js';
+
+/**
+ * Test wrapper of a GPUDevice (patched in place, so onnxruntime-web's own calls go through it
+ * too): counts queue submits of our command buffers (labelled `rag:…`) and keeps the set of our
+ * GPU buffers created and not yet destroyed. `restore()` puts the device back.
+ */
+export interface GpuTracker {
+  /** Submits whose command buffers are ours. */
+  readonly submits: number;
+  /** Labels of our buffers created since tracking began and still alive. */
+  aliveLabels(): string[];
+  restore(): void;
+}
+
+export function trackGpu(device: GPUDevice): GpuTracker {
+  const queue = device.queue;
+  const submit = queue.submit.bind(queue);
+  const createBuffer = device.createBuffer.bind(device);
+  const alive = new Map<GPUBuffer, string>();
+  let submits = 0;
+  queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+    const list = [...buffers];
+    if (list.some((b) => b.label.startsWith(GPU_LABEL_PREFIX))) submits++;
+    submit(list);
+  };
+  device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+    const buffer = createBuffer(descriptor);
+    const label = descriptor.label ?? '';
+    if (label.startsWith(GPU_LABEL_PREFIX)) {
+      alive.set(buffer, label);
+      const destroy = buffer.destroy.bind(buffer);
+      buffer.destroy = () => {
+        alive.delete(buffer);
+        destroy();
+      };
+    }
+    return buffer;
+  };
+  return {
+    get submits() {
+      return submits;
+    },
+    aliveLabels: () => [...alive.values()].sort(),
+    restore: () => {
+      queue.submit = submit;
+      device.createBuffer = createBuffer;
+    },
+  };
+}
+
+/** Lets the runner's post-submit clean-up (after its read-backs are mapped) finish. */
+export async function settled(device: GPUDevice): Promise<void> {
+  await device.queue.onSubmittedWorkDone();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
