@@ -144,14 +144,6 @@ export class PassageStore {
     await this.write(ops, `storing passages ${passages[0]?.id ?? checkpoint.startId}…${checkpoint.startId + checkpoint.done - 1}`);
   }
 
-  /** Forgets an abandoned ingest: its checkpoint, every passage it wrote, an index blob it left. */
-  async discardPending(): Promise<void> {
-    await this.write(
-      { del: [CHECKPOINT_KEY, `${INDEX_PREFIX}${this.current.generation + 1}`], delIdRange: { from: this.current.nextId, to: MAX_ID } },
-      'discarding an unfinished ingest',
-    );
-  }
-
   /** The serialized index the manifest names, checked against its length and checksum. */
   async readIndexBlob(): Promise<Uint8Array | null> {
     const entry = this.current.index;

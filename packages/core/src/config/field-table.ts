@@ -13,6 +13,10 @@ export interface FieldSpec<T> {
   check: FieldCheck;
 }
 
+function isTokenId(v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) >= 0;
+}
+
 export type FieldTable<C> = { [K in keyof C]: FieldSpec<C[K]> };
 
 export const checks = {
@@ -21,7 +25,9 @@ export const checks = {
   boolean: (v: unknown) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   positiveInt: (v: unknown) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer'),
   nonNegativeInt: (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer'),
-  nullableTokenId: (v: unknown) => (v === null || (Number.isInteger(v) && (v as number) >= 0) ? undefined : 'a token id or null'),
+  nullableTokenId: (v: unknown) => (v === null || isTokenId(v) ? undefined : 'a token id or null'),
+  // transformers accepts an int or a list of ints (e.g. forced_eos_token_id=[2, 0]).
+  nullableTokenIds: (v: unknown) => (v === null || isTokenId(v) || (Array.isArray(v) && v.length > 0 && v.every(isTokenId)) ? undefined : 'a token id, a non-empty list of token ids, or null'),
   number: (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a finite number'),
   probability: (v: unknown) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)'),
   oneOf:

@@ -16,7 +16,7 @@ export interface GenerationConfigFields {
   padTokenId: number | null;
   decoderStartTokenId: number | null;
   forcedBosTokenId: number | null;
-  forcedEosTokenId: number | null;
+  forcedEosTokenId: number | number[] | null;
   badWordsIds: number[][] | null;
   useCache: boolean;
 }
@@ -34,7 +34,7 @@ const generationFields: FieldTable<GenerationConfigFields> = {
   padTokenId: { key: 'pad_token_id', default: null, check: checks.nullableTokenId },
   decoderStartTokenId: { key: 'decoder_start_token_id', default: null, check: checks.nullableTokenId },
   forcedBosTokenId: { key: 'forced_bos_token_id', default: null, check: checks.nullableTokenId },
-  forcedEosTokenId: { key: 'forced_eos_token_id', default: null, check: checks.nullableTokenId },
+  forcedEosTokenId: { key: 'forced_eos_token_id', default: null, check: checks.nullableTokenIds },
   badWordsIds: { key: 'bad_words_ids', default: null, check: checks.nullableIdLists },
   useCache: { key: 'use_cache', default: true, check: checks.boolean },
 };
@@ -55,7 +55,7 @@ export class GenerationConfig implements GenerationConfigFields {
   declare padTokenId: number | null;
   declare decoderStartTokenId: number | null;
   declare forcedBosTokenId: number | null;
-  declare forcedEosTokenId: number | null;
+  declare forcedEosTokenId: number | number[] | null;
   declare badWordsIds: number[][] | null;
   declare useCache: boolean;
 

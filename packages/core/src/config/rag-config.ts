@@ -41,7 +41,7 @@ export interface RagConfigFields {
   doMarginalize: boolean;
   outputRetrieved: boolean;
   useCache: boolean;
-  forcedEosTokenId: number | null;
+  forcedEosTokenId: number | number[] | null;
 }
 
 const ragFields: FieldTable<RagConfigFields> = {
@@ -72,7 +72,7 @@ const ragFields: FieldTable<RagConfigFields> = {
   doMarginalize: { key: 'do_marginalize', default: false, check: checks.boolean },
   outputRetrieved: { key: 'output_retrieved', default: false, check: checks.boolean },
   useCache: { key: 'use_cache', default: true, check: checks.boolean },
-  forcedEosTokenId: { key: 'forced_eos_token_id', default: null, check: checks.nullableTokenId },
+  forcedEosTokenId: { key: 'forced_eos_token_id', default: null, check: checks.nullableTokenIds },
 };
 
 /** Defaults of `transformers.RagConfig` (title_sep ' / ', doc_sep ' // ', n_docs 5, ...). */
@@ -118,7 +118,7 @@ export class RagConfig implements RagConfigFields {
   declare doMarginalize: boolean;
   declare outputRetrieved: boolean;
   declare useCache: boolean;
-  declare forcedEosTokenId: number | null;
+  declare forcedEosTokenId: number | number[] | null;
 
   private constructor(
     fields: RagConfigFields,

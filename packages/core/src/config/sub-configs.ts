@@ -40,7 +40,7 @@ export interface GeneratorConfig {
   eosTokenId: number | null;
   decoderStartTokenId: number | null;
   forcedBosTokenId: number | null;
-  forcedEosTokenId: number | null;
+  forcedEosTokenId: number | number[] | null;
   /** Text put before every context string (`RagModel` retrieves with `generator.config.prefix`). */
   prefix: string | null;
 }
@@ -59,7 +59,7 @@ const generatorFields: FieldTable<GeneratorConfig> = {
   eosTokenId: { key: 'eos_token_id', default: 2, check: checks.nullableTokenId },
   decoderStartTokenId: { key: 'decoder_start_token_id', default: 2, check: checks.nullableTokenId },
   forcedBosTokenId: { key: 'forced_bos_token_id', default: null, check: checks.nullableTokenId },
-  forcedEosTokenId: { key: 'forced_eos_token_id', default: 2, check: checks.nullableTokenId },
+  forcedEosTokenId: { key: 'forced_eos_token_id', default: 2, check: checks.nullableTokenIds },
   prefix: { key: 'prefix', default: null, check: checks.nullableString },
 };
 

@@ -1,8 +1,7 @@
-import type { GenerationConfig, RowEdit } from '@rag-web/core';
+import type { GenerationConfig } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import type { BartGenerator } from '../bart-generator.js';
 import { GenerationError } from '../generation/errors.js';
-import { compactLogitsEdits } from '../generation/logits-edits.js';
 import type { LogitsProcessor } from '../generation/logits-processors.js';
 import { beamSearch, greedySearch } from '../generation/search-drivers.js';
 import type { PastKeyValues } from '../past-key-values.js';
@@ -77,7 +76,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
     try {
       const top = await math.selectCandidates(
         docScores ? { kind: 'marginalize', logits, docScores, nDocs } : { kind: 'logSoftmax', logits },
-        { batch, beams, vocab, k, beamScores, edits: rowEdits(spec.processors, inputIds, vocab), ...(cache ? { cache } : {}) },
+        { batch, beams, vocab, k, beamScores, edits: spec.processors.edits(inputIds, vocab), ...(cache ? { cache } : {}) },
       );
       reordered = top.reordered;
       return top;
@@ -129,18 +128,6 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
     for (const t of (reordered as ReorderedCache | undefined)?.tensors ?? []) t.dispose();
     if (hidden !== spec.encoderHidden) hidden.dispose();
   }
-}
-
-/** The processors' edits for this step, one per row, in the shape core's logitsEdits kernel takes. */
-function rowEdits(processors: LogitsProcessor, inputIds: number[][], vocab: number): Array<RowEdit | undefined> {
-  const out: Array<RowEdit | undefined> = new Array(inputIds.length);
-  for (const edit of compactLogitsEdits(processors.edits(inputIds, vocab))) {
-    if (edit.kind === 'ban') out[edit.row] = { ban: edit.tokenIds };
-    else if (edit.kind === 'allowOnly') out[edit.row] = { allow: edit.tokenIds };
-    else if (edit.tokenIds.length === 1) out[edit.row] = { force: edit.tokenIds[0]! };
-    else throw new GenerationError(`a logits processor forces ${edit.tokenIds.length} tokens at once; only one forced token per row is supported`);
-  }
-  return out;
 }
 
 /** (batch × n) rows, each repeated `times` times in place (`repeat_interleave(times, dim=0)`). */

@@ -119,13 +119,6 @@ export class BeamSearchScorer {
     );
   }
 
-  /** A scorer configured from a GenerationConfig, as `generate` would configure it. */
-  static fromGenerationConfig(
-    prompts: readonly (readonly number[])[],
-    config: Pick<GenerationConfigFields, 'numBeams' | 'maxLength' | 'lengthPenalty' | 'earlyStopping' | 'numReturnSequences' | 'eosTokenId' | 'padTokenId'>,
-  ): BeamSearchScorer {
-    return new BeamSearchScorer(prompts, config);
-  }
 
   /** Current length of every running sequence (prompt included). */
   get curLen(): number {

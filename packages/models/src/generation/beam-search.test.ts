@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BeamSearchScorer } from './beam-search-scorer.js';
 import { GenerationError } from './errors.js';
 import { buildLogitsProcessors, LogitsProcessorList } from './logits-processor-list.js';
-import { beamSearch, denseBeamStep, denseGreedyStep, greedySearch, selectBeamCandidates } from './search-drivers.js';
+import { beamSearch, greedySearch } from './search-drivers.js';
+import { denseBeamStep, denseGreedyStep, selectBeamCandidates } from '../../test/dense-generation.js';
 
 /**
  * A toy "language model" whose next-token distribution depends only on the last token. Ids as in

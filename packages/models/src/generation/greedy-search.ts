@@ -38,13 +38,6 @@ export class GreedySearch {
     this.unfinished = prompts.map(() => true);
   }
 
-  static fromGenerationConfig(
-    prompts: readonly (readonly number[])[],
-    config: Pick<GenerationConfigFields, 'maxLength' | 'eosTokenId' | 'padTokenId'>,
-  ): GreedySearch {
-    return new GreedySearch(prompts, config);
-  }
-
   get curLen(): number {
     return (this.rows[0] as number[]).length;
   }

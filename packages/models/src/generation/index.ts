@@ -1,5 +1,5 @@
 export { GenerationError } from './errors.js';
-export { applyLogitsEdits, compactLogitsEdits, type LogitsEdit, type LogitsEditKind } from './logits-edits.js';
+export { foldRowEdits } from './logits-edits.js';
 export {
   ForcedBOSTokenLogitsProcessor,
   ForcedEOSTokenLogitsProcessor,
@@ -34,14 +34,9 @@ export {
 export { argmaxRows, GreedySearch, type GreedySearchOptions } from './greedy-search.js';
 export {
   beamSearch,
-  denseBeamStep,
-  denseGreedyStep,
   greedySearch,
-  selectBeamCandidates,
   type BeamStepFn,
   type BeamStepRequest,
   type GreedyStepFn,
-  type LogProbsFn,
-  type ScoresFn,
   type SearchControl,
 } from './search-drivers.js';

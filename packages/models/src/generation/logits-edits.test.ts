@@ -1,5 +1,9 @@
+import { logitsEditsRef, type RowEdit } from '@rag-web/core';
 import { describe, expect, it } from 'vitest';
-import { applyLogitsEdits, compactLogitsEdits, type LogitsEdit } from './logits-edits.js';
+import { denseApply } from '../../test/dense-generation.js';
+import { seededRandom as rng } from '../../../../test/seeded-random.js';
+import { foldRowEdits } from './logits-edits.js';
+import { LogitsProcessorList } from './logits-processor-list.js';
 import {
   ForcedBOSTokenLogitsProcessor,
   ForcedEOSTokenLogitsProcessor,
@@ -9,8 +13,6 @@ import {
   PrefixConstrainedLogitsProcessor,
   type LogitsProcessor,
 } from './logits-processors.js';
-import { LogitsProcessorList } from './logits-processor-list.js';
-import { seededRandom as rng } from '../../../../test/seeded-random.js';
 
 const NEG = -Infinity;
 
@@ -19,72 +21,37 @@ function randomScores(rand: () => number, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => (rand() < 0.05 ? NEG : -20 * rand()));
 }
 
-describe('LogitsEdit', () => {
-  it('applies ban, allowOnly and force with the documented meaning', () => {
-    const s = Float32Array.from([-1, -2, -3, -4, -5, -6, -7, -8, -9]);
-    applyLogitsEdits(
-      [
-        { row: 0, kind: 'ban', tokenIds: [1] },
-        { row: 1, kind: 'allowOnly', tokenIds: [0, 2] },
-        { row: 2, kind: 'force', tokenIds: [1] },
-      ],
-      s,
-      3,
-    );
-    expect(Array.from(s)).toEqual([-1, NEG, -3, -4, NEG, -6, NEG, 0, NEG]);
-  });
+/** The edits applied as the product's CPU path applies them (core's reference, beam score 0). */
+function applyEdits(edits: ReadonlyArray<RowEdit | undefined>, scores: Float32Array, vocab: number): Float32Array {
+  const rows = scores.length / vocab;
+  return logitsEditsRef(scores, new Float32Array(rows), edits, { rows, vocab });
+}
 
-  it('compacts each row to one edit, keeping the order semantics', () => {
-    const cases: Array<[LogitsEdit[], LogitsEdit[]]> = [
+describe('foldRowEdits', () => {
+  it('folds edits of one row in processor order', () => {
+    const cases: Array<[RowEdit[], RowEdit]> = [
       // A ban before a force is overwritten (ForcedEOS after NoRepeatNGram banned EOS).
-      [
-        [
-          { row: 0, kind: 'ban', tokenIds: [2] },
-          { row: 0, kind: 'force', tokenIds: [2] },
-        ],
-        [{ row: 0, kind: 'force', tokenIds: [2] }],
-      ],
+      [[{ ban: [2] }, { force: [2] }], { force: [2] }],
       // A ban after a force removes the forced token: the row is all -inf.
-      [
-        [
-          { row: 0, kind: 'force', tokenIds: [2] },
-          { row: 0, kind: 'ban', tokenIds: [2] },
-        ],
-        [{ row: 0, kind: 'force', tokenIds: [] }],
-      ],
+      [[{ force: [2] }, { ban: [2] }], { force: [] }],
       // Bans before an allow-list shrink it; bans after it too.
-      [
-        [
-          { row: 1, kind: 'ban', tokenIds: [1, 4] },
-          { row: 1, kind: 'allowOnly', tokenIds: [1, 2, 3] },
-          { row: 1, kind: 'ban', tokenIds: [3] },
-          { row: 0, kind: 'ban', tokenIds: [5, 0, 5] },
-        ],
-        [
-          { row: 0, kind: 'ban', tokenIds: [0, 5] },
-          { row: 1, kind: 'allowOnly', tokenIds: [2] },
-        ],
-      ],
+      [[{ ban: [1, 4] }, { allow: [1, 2, 3] }, { ban: [3] }], { allow: [2] }],
+      [[{ ban: [5, 0] }, { ban: [5] }], { ban: [0, 5] }],
       // An allow-list after a force keeps only the forced tokens it allows.
-      [
-        [
-          { row: 0, kind: 'force', tokenIds: [1, 2] },
-          { row: 0, kind: 'allowOnly', tokenIds: [2, 3] },
-        ],
-        [{ row: 0, kind: 'force', tokenIds: [2] }],
-      ],
+      [[{ force: [1, 2] }, { allow: [2, 3] }], { force: [2] }],
+      // Several forced tokens (ForcedEOS with an EOS list).
+      [[{ allow: [4] }, { force: [2, 0] }], { force: [2, 0] }],
     ];
     for (const [edits, expected] of cases) {
-      expect(compactLogitsEdits(edits)).toEqual(expected);
-      const a = Float32Array.from({ length: 12 }, (_, i) => -0.5 - i);
-      const b = a.slice();
-      applyLogitsEdits(edits, a, 6);
-      applyLogitsEdits(compactLogitsEdits(edits), b, 6);
-      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(edits.reduce<RowEdit | undefined>((a, e) => foldRowEdits(a, e), undefined)).toEqual(expected);
+      // One folded edit does what the edits do one after another.
+      const scores = Float32Array.from({ length: 6 }, (_, i) => -0.5 - i);
+      const stepwise = edits.reduce<Float32Array>((s, e) => applyEdits([e], s, 6), scores);
+      expect([...applyEdits([expected], scores, 6)]).toEqual([...stepwise]);
     }
   });
 
-  it('gives exactly what apply gives, for each processor and for lists of them, on random rows', () => {
+  it('gives exactly what the dense processors give, for each processor and for lists of them, on random rows', () => {
     const V = 7;
     const rand = rng(20240601);
     const make = (): LogitsProcessor[] => [
@@ -95,6 +62,7 @@ describe('LogitsEdit', () => {
       new PrefixConstrainedLogitsProcessor((batchId, ids) => [(batchId + (ids.at(-1) ?? 0)) % V, 2, 4], 2),
       new ForcedBOSTokenLogitsProcessor(0),
       new ForcedEOSTokenLogitsProcessor(4, 2),
+      new ForcedEOSTokenLogitsProcessor(5, [2, 0, 6]),
     ];
     let checked = 0;
     for (let trial = 0; trial < 300; trial++) {
@@ -104,18 +72,14 @@ describe('LogitsEdit', () => {
       const all = make();
       // A random subset in a random order: order matters (a force then a ban differs from the reverse).
       const chosen = all.filter(() => rand() < 0.5).sort(() => rand() - 0.5);
-      const candidates: LogitsProcessor[] = [...all, new LogitsProcessorList(chosen)];
-      for (const p of candidates) {
+      for (const p of [...all, new LogitsProcessorList(chosen)]) {
         const dense = randomScores(rand, rows * V);
-        const viaEdits = dense.slice();
-        p.apply(inputIds, dense, V);
-        const edits = p.edits(inputIds, V);
-        applyLogitsEdits(edits, viaEdits, V);
+        const viaEdits = applyEdits(p.edits(inputIds, V), dense, V);
+        denseApply(p, inputIds, dense, V);
         expect(Array.from(viaEdits)).toEqual(Array.from(dense));
-        if (p instanceof LogitsProcessorList) expect(new Set(edits.map((e) => e.row)).size).toBe(edits.length);
         checked++;
       }
     }
-    expect(checked).toBe(300 * 8);
+    expect(checked).toBe(300 * 9);
   });
 });

@@ -1,5 +1,5 @@
-import type { GenerationConfigFields } from '@rag-web/core';
-import { compactLogitsEdits, type LogitsEdit } from './logits-edits.js';
+import type { GenerationConfigFields, RowEdit } from '@rag-web/core';
+import { foldRowEdits } from './logits-edits.js';
 import {
   checkProcessorInputs,
   ForcedBOSTokenLogitsProcessor,
@@ -25,18 +25,16 @@ export class LogitsProcessorList implements LogitsProcessor {
     return this.processors.length;
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    checkProcessorInputs('LogitsProcessorList', inputIds, scores, vocabSize);
-    for (const p of this.processors) p.apply(inputIds, scores, vocabSize);
-  }
 
   /**
-   * Every processor's edits for this step, folded into at most one edit per row (see
-   * `compactLogitsEdits`). Applied to the same rows, they give exactly what `apply` gives.
+   * Every processor's edits for this step in order, folded into one edit per row (`foldRowEdits`):
+   * applied once, they give what the processors give applied one after another.
    */
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('LogitsProcessorList', inputIds, null, vocabSize);
-    return compactLogitsEdits(this.processors.flatMap((p) => p.edits(inputIds, vocabSize)));
+    const out: Array<RowEdit | undefined> = new Array(inputIds.length).fill(undefined);
+    for (const p of this.processors) p.edits(inputIds, vocabSize).forEach((e, r) => (out[r] = foldRowEdits(out[r], e)));
+    return out;
   }
 }
 

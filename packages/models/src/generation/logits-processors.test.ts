@@ -10,6 +10,7 @@ import {
   PrefixConstrainedLogitsProcessor,
 } from './logits-processors.js';
 import { buildLogitsProcessors, type LogitsProcessorList } from './logits-processor-list.js';
+import { denseApply } from '../../test/dense-generation.js';
 
 const NEG = -Infinity;
 const V = 6;
@@ -21,16 +22,16 @@ describe('MinLengthLogitsProcessor', () => {
   it('bans every EOS id while the row (prompt included) is shorter than min_length', () => {
     const p = new MinLengthLogitsProcessor(3, [2, 5]);
     const short = rows(1);
-    p.apply([[2, 4]], short, V);
+    denseApply(p, [[2, 4]], short, V);
     expect(arr(short)).toEqual([-1.5, -0.5, NEG, -1.0, -3.0, NEG]);
     const long = rows(1);
-    p.apply([[2, 4, 4]], long, V);
+    denseApply(p, [[2, 4, 4]], long, V);
     expect(arr(long)).toEqual(row());
   });
 
   it('ignores EOS ids past the vocabulary, like torch.isin', () => {
     const s = rows(1);
-    new MinLengthLogitsProcessor(5, [9]).apply([[2]], s, V);
+    denseApply(new MinLengthLogitsProcessor(5, [9]), [[2]], s, V);
     expect(arr(s)).toEqual(row());
   });
 
@@ -47,7 +48,7 @@ describe('NoRepeatNGramLogitsProcessor', () => {
     const s = rows(2);
     // Row 0 ends in 3, and 3 was followed by 4 and by 5 before: both banned.
     // Row 1 ends in 1, which never appeared before its last position: nothing banned.
-    p.apply(
+    denseApply(p, 
       [
         [2, 3, 4, 3, 5, 3],
         [2, 4, 4, 3, 0, 1],
@@ -76,7 +77,7 @@ describe('NoBadWordsLogitsProcessor', () => {
   it('always bans one-token bad words and bans the last token of a longer one when the row ends with its prefix', () => {
     const p = new NoBadWordsLogitsProcessor([[1], [3, 4], [4, 3, 5]], 2);
     const s = rows(2);
-    p.apply(
+    denseApply(p, 
       [
         [2, 4, 3],
         [2, 5, 5],
@@ -102,7 +103,7 @@ describe('NoBadWordsLogitsProcessor', () => {
     expect(() => new NoBadWordsLogitsProcessor([])).toThrow(RagConfigError);
     expect(() => new NoBadWordsLogitsProcessor([[]])).toThrow(/non-empty/);
     expect(() => new NoBadWordsLogitsProcessor([[1, -2]])).toThrow(RagConfigError);
-    expect(() => new NoBadWordsLogitsProcessor([[7]]).apply([[2]], rows(1), V)).toThrow(/names 7/);
+    expect(() => new NoBadWordsLogitsProcessor([[7]]).edits([[2]], V)).toThrow(/names 7/);
   });
 });
 
@@ -114,7 +115,7 @@ describe('PrefixConstrainedLogitsProcessor', () => {
       return batchId === 0 ? [1, 3] : [5];
     }, 2);
     const s = rows(4);
-    p.apply([[2, 0], [2, 1], [2, 2], [2, 3]], s, V);
+    denseApply(p, [[2, 0], [2, 1], [2, 2], [2, 3]], s, V);
     expect(calls).toEqual([
       [0, [2, 0]],
       [0, [2, 1]],
@@ -127,11 +128,11 @@ describe('PrefixConstrainedLogitsProcessor', () => {
 
   it('throws a GenerationError when no token is allowed, and checks rows and ids', () => {
     const none = new PrefixConstrainedLogitsProcessor(() => [], 1);
-    expect(() => none.apply([[2]], rows(1), V)).toThrow(GenerationError);
+    expect(() => denseApply(none, [[2]], rows(1), V)).toThrow(GenerationError);
     const outside = new PrefixConstrainedLogitsProcessor(() => [6], 1);
-    expect(() => outside.apply([[2]], rows(1), V)).toThrow(/outside the vocabulary/);
+    expect(() => denseApply(outside, [[2]], rows(1), V)).toThrow(/outside the vocabulary/);
     const twoBeams = new PrefixConstrainedLogitsProcessor(() => [1], 2);
-    expect(() => twoBeams.apply([[2], [2], [2]], rows(3), V)).toThrow(ShapeError);
+    expect(() => twoBeams.edits([[2], [2], [2]], V)).toThrow(ShapeError);
     expect(() => new PrefixConstrainedLogitsProcessor(() => [1], 0)).toThrow(RagConfigError);
   });
 });
@@ -140,10 +141,10 @@ describe('ForcedBOSTokenLogitsProcessor / ForcedEOSTokenLogitsProcessor', () => 
   it('forces BOS (score 0, everything else -inf) only at length 1', () => {
     const p = new ForcedBOSTokenLogitsProcessor(0);
     const first = rows(2);
-    p.apply([[2], [2]], first, V);
+    denseApply(p, [[2], [2]], first, V);
     expect(arr(first)).toEqual([0, NEG, NEG, NEG, NEG, NEG, 0, NEG, NEG, NEG, NEG, NEG]);
     const later = rows(1);
-    p.apply([[2, 0]], later, V);
+    denseApply(p, [[2, 0]], later, V);
     expect(arr(later)).toEqual(row());
   });
 
@@ -151,10 +152,10 @@ describe('ForcedBOSTokenLogitsProcessor / ForcedEOSTokenLogitsProcessor', () => 
     const p = new ForcedEOSTokenLogitsProcessor(4, 2);
     const s = rows(1);
     s[2] = NEG;
-    p.apply([[2, 3, 4]], s, V);
+    denseApply(p, [[2, 3, 4]], s, V);
     expect(arr(s)).toEqual([NEG, NEG, 0, NEG, NEG, NEG]);
     const early = rows(1);
-    p.apply([[2, 3]], early, V);
+    denseApply(p, [[2, 3]], early, V);
     expect(arr(early)).toEqual(row());
   });
 
@@ -162,7 +163,7 @@ describe('ForcedBOSTokenLogitsProcessor / ForcedEOSTokenLogitsProcessor', () => 
     expect(() => new ForcedBOSTokenLogitsProcessor(-1)).toThrow(RagConfigError);
     expect(() => new ForcedEOSTokenLogitsProcessor(0, 2)).toThrow(/max_length/);
     expect(() => new ForcedEOSTokenLogitsProcessor(4, [2.5])).toThrow(/eos_token_id/);
-    expect(() => new ForcedBOSTokenLogitsProcessor(9).apply([[2]], rows(1), V)).toThrow(/outside the vocabulary/);
+    expect(() => new ForcedBOSTokenLogitsProcessor(9).edits([[2]], V)).toThrow(/outside the vocabulary/);
   });
 });
 

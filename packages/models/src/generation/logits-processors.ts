@@ -1,11 +1,11 @@
-import { RagConfigError, ShapeError } from '@rag-web/core';
+import { RagConfigError, ShapeError, type RowEdit } from '@rag-web/core';
 import { GenerationError } from './errors.js';
-import { logitsEdit, type LogitsEdit } from './logits-edits.js';
+import { everyRow, sortedIds } from './logits-edits.js';
 
 /**
  * Logits processors after transformers' `generation/logits_process.py` (5.x): the ones that RAG
- * generation builds from a GenerationConfig. Each validates in its constructor, changes scores in
- * `apply` exactly as the torch version does, and describes the same change as `LogitsEdit`s.
+ * generation builds from a GenerationConfig. Each validates in its constructor and describes what
+ * the torch version does to the scores as core's `RowEdit`s (generation/logits-edits.ts).
  *
  * Shapes: `inputIds` has one row per score row (batch·numBeams rows in beam search), all of the
  * current length `curLen` (decoder start token included); `scores` is `rows × vocabSize`,
@@ -14,9 +14,8 @@ import { logitsEdit, type LogitsEdit } from './logits-edits.js';
 export type InputIds = readonly (readonly number[])[];
 
 export interface LogitsProcessor {
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void;
-  /** The change `apply` makes, as edits; none for rows it leaves alone. */
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[];
+  /** Per score row, what this step's processor does to it (`undefined`: nothing; `[]`: no row changes). */
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined>;
 }
 
 /** Throws unless `scores` holds one row of `vocabSize` per input row and all rows are one length. */
@@ -42,10 +41,6 @@ function tokenIdList(who: string, what: string, ids: number | readonly number[])
   return list;
 }
 
-function fillRow(scores: Float32Array, row: number, vocabSize: number, value: number): void {
-  scores.fill(value, row * vocabSize, (row + 1) * vocabSize);
-}
-
 /** `MinLengthLogitsProcessor`: EOS is -inf while `curLen < minLength` (the prompt counts). */
 export class MinLengthLogitsProcessor implements LogitsProcessor {
   readonly minLength: number;
@@ -59,18 +54,11 @@ export class MinLengthLogitsProcessor implements LogitsProcessor {
     this.eosTokenIds = tokenIdList('MinLengthLogitsProcessor', 'eos_token_id', eosTokenId);
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    if (checkProcessorInputs('MinLengthLogitsProcessor', inputIds, scores, vocabSize) >= this.minLength) return;
-    // torch.isin over arange(vocab): ids past the vocabulary match nothing.
-    for (let r = 0; r < inputIds.length; r++) {
-      for (const eos of this.eosTokenIds) if (eos < vocabSize) scores[r * vocabSize + eos] = -Infinity;
-    }
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     if (checkProcessorInputs('MinLengthLogitsProcessor', inputIds, null, vocabSize) >= this.minLength) return [];
     const ids = this.eosTokenIds.filter((eos) => eos < vocabSize);
-    return inputIds.map((_, r) => logitsEdit(r, 'ban', ids));
+    return everyRow(inputIds.length, { ban: ids });
   }
 }
 
@@ -105,21 +93,13 @@ export class NoRepeatNGramLogitsProcessor implements LogitsProcessor {
     return [...banned];
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    checkProcessorInputs('NoRepeatNGramLogitsProcessor', inputIds, scores, vocabSize);
-    inputIds.forEach((row, r) => {
-      for (const t of this.bannedTokens(row)) if (t < vocabSize) scores[r * vocabSize + t] = -Infinity;
-    });
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('NoRepeatNGramLogitsProcessor', inputIds, null, vocabSize);
-    const out: LogitsEdit[] = [];
-    inputIds.forEach((row, r) => {
+    return inputIds.map((row) => {
       const banned = this.bannedTokens(row).filter((t) => t < vocabSize);
-      if (banned.length > 0) out.push(logitsEdit(r, 'ban', banned));
+      return banned.length > 0 ? { ban: sortedIds(banned) } : undefined;
     });
-    return out;
   }
 }
 
@@ -171,24 +151,14 @@ export class NoBadWordsLogitsProcessor implements LogitsProcessor {
     }
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    checkProcessorInputs('NoBadWordsLogitsProcessor', inputIds, scores, vocabSize);
-    this.checkVocab(vocabSize);
-    inputIds.forEach((row, r) => {
-      // transformers adds the bias (-inf) rather than overwriting; the same for finite scores.
-      for (const t of this.bannedTokens(row)) scores[r * vocabSize + t] = (scores[r * vocabSize + t] as number) + -Infinity;
-    });
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('NoBadWordsLogitsProcessor', inputIds, null, vocabSize);
     this.checkVocab(vocabSize);
-    const out: LogitsEdit[] = [];
-    inputIds.forEach((row, r) => {
+    return inputIds.map((row) => {
       const banned = this.bannedTokens(row);
-      if (banned.length > 0) out.push(logitsEdit(r, 'ban', banned));
+      return banned.length > 0 ? { ban: sortedIds(banned) } : undefined;
     });
-    return out;
   }
 }
 
@@ -237,20 +207,11 @@ export class PrefixConstrainedLogitsProcessor implements LogitsProcessor {
     }
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    checkProcessorInputs('PrefixConstrainedLogitsProcessor', inputIds, scores, vocabSize);
-    this.checkRows(inputIds);
-    for (let r = 0; r < inputIds.length; r++) {
-      const mask = new Float32Array(vocabSize).fill(-Infinity);
-      for (const t of this.allowedTokens(inputIds, r, vocabSize)) mask[t] = 0;
-      for (let t = 0; t < vocabSize; t++) scores[r * vocabSize + t] = (scores[r * vocabSize + t] as number) + (mask[t] as number);
-    }
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('PrefixConstrainedLogitsProcessor', inputIds, null, vocabSize);
     this.checkRows(inputIds);
-    return inputIds.map((_, r) => logitsEdit(r, 'allowOnly', this.allowedTokens(inputIds, r, vocabSize)));
+    return inputIds.map((_, r) => ({ allow: sortedIds(this.allowedTokens(inputIds, r, vocabSize)) }));
   }
 }
 
@@ -265,25 +226,18 @@ export class ForcedBOSTokenLogitsProcessor implements LogitsProcessor {
     this.bosTokenId = bosTokenId;
   }
 
-  private active(inputIds: InputIds, scores: Float32Array | null, vocabSize: number): boolean {
-    if (checkProcessorInputs('ForcedBOSTokenLogitsProcessor', inputIds, scores, vocabSize) !== 1) return false;
+  private active(inputIds: InputIds, vocabSize: number): boolean {
+    if (checkProcessorInputs('ForcedBOSTokenLogitsProcessor', inputIds, null, vocabSize) !== 1) return false;
     if (this.bosTokenId >= vocabSize) {
       throw new RagConfigError(`ForcedBOSTokenLogitsProcessor: forced_bos_token_id ${this.bosTokenId} is outside the vocabulary (${vocabSize})`);
     }
     return true;
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    if (!this.active(inputIds, scores, vocabSize)) return;
-    for (let r = 0; r < inputIds.length; r++) {
-      fillRow(scores, r, vocabSize, -Infinity);
-      scores[r * vocabSize + this.bosTokenId] = 0;
-    }
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
-    if (!this.active(inputIds, null, vocabSize)) return [];
-    return inputIds.map((_, r) => logitsEdit(r, 'force', [this.bosTokenId]));
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
+    if (!this.active(inputIds, vocabSize)) return [];
+    return everyRow(inputIds.length, { force: [this.bosTokenId] });
   }
 }
 
@@ -303,8 +257,8 @@ export class ForcedEOSTokenLogitsProcessor implements LogitsProcessor {
     this.eosTokenIds = tokenIdList('ForcedEOSTokenLogitsProcessor', 'eos_token_id', eosTokenId);
   }
 
-  private active(inputIds: InputIds, scores: Float32Array | null, vocabSize: number): boolean {
-    if (checkProcessorInputs('ForcedEOSTokenLogitsProcessor', inputIds, scores, vocabSize) !== this.maxLength - 1) return false;
+  private active(inputIds: InputIds, vocabSize: number): boolean {
+    if (checkProcessorInputs('ForcedEOSTokenLogitsProcessor', inputIds, null, vocabSize) !== this.maxLength - 1) return false;
     const outside = this.eosTokenIds.filter((eos) => eos >= vocabSize);
     if (outside.length > 0) {
       throw new RagConfigError(`ForcedEOSTokenLogitsProcessor: eos ids ${outside.join(', ')} are outside the vocabulary (${vocabSize})`);
@@ -312,16 +266,9 @@ export class ForcedEOSTokenLogitsProcessor implements LogitsProcessor {
     return true;
   }
 
-  apply(inputIds: InputIds, scores: Float32Array, vocabSize: number): void {
-    if (!this.active(inputIds, scores, vocabSize)) return;
-    for (let r = 0; r < inputIds.length; r++) {
-      fillRow(scores, r, vocabSize, -Infinity);
-      for (const eos of this.eosTokenIds) scores[r * vocabSize + eos] = 0;
-    }
-  }
 
-  edits(inputIds: InputIds, vocabSize: number): LogitsEdit[] {
-    if (!this.active(inputIds, null, vocabSize)) return [];
-    return inputIds.map((_, r) => logitsEdit(r, 'force', this.eosTokenIds));
+  edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
+    if (!this.active(inputIds, vocabSize)) return [];
+    return everyRow(inputIds.length, { force: this.eosTokenIds });
   }
 }

@@ -16,8 +16,10 @@ beforeAll(async () => {
 
 describe('logitsEdits on WebGPU vs the TS reference', () => {
   const cases: Array<{ rows: number; vocab: number; edits: RowEdit[] }> = [
-    { rows: 1, vocab: 1, edits: [{ force: 0 }] },
-    { rows: 3, vocab: 450, edits: [{ ban: [2, 7, 449] }, { allow: [0, 5, 6], ban: [5] }, { force: 2, ban: [2] }] },
+    { rows: 1, vocab: 1, edits: [{ force: [0] }] },
+    { rows: 3, vocab: 450, edits: [{ ban: [2, 7, 449] }, { allow: [0, 5, 6], ban: [5] }, { force: [2], ban: [2] }] },
+    // ForcedEOS with an EOS list, and a force emptied by a later ban.
+    { rows: 3, vocab: 1000, edits: [{ force: [2, 0, 999] }, { force: [] }, { ban: [1], force: [7] }] },
     // Beam rows over the BART vocabulary; V is not a multiple of the workgroup size.
     { rows: 4, vocab: 50265, edits: [{ ban: [2] }, {}, { allow: [50264] }, { ban: Array.from({ length: 40 }, (_, i) => i * 1000) }] },
   ];

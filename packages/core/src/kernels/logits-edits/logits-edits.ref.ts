@@ -9,10 +9,11 @@ export function logitsEditsRef(scores: Float32Array, beamScores: ArrayLike<numbe
     const e = edits[r];
     const ban = new Set(e?.ban ?? []);
     const allow = e?.allow ? new Set(e.allow) : undefined;
+    const force = e?.force ? new Set(e.force) : undefined;
     const beam = beamScores[r]!;
     for (let v = 0; v < vocab; v++) {
       let s = scores[r * vocab + v]!;
-      if (e?.force !== undefined) s = v === e.force ? 0 : -Infinity;
+      if (force) s = force.has(v) ? 0 : -Infinity;
       else if (ban.has(v) || (allow && !allow.has(v))) s = -Infinity;
       out[r * vocab + v] = Math.fround(s + beam);
     }

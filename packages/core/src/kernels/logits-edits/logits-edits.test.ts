@@ -8,8 +8,13 @@ describe('logitsEditsRef', () => {
   const shape = { rows: 3, vocab: 4 };
 
   it('bans, allows and forces per row, then adds the beam score', () => {
-    const out = logitsEditsRef(scores, [10, 20, 30], [{ ban: [1, 3] }, { allow: [2, 3], ban: [3] }, { force: 2, ban: [2] }], shape);
+    const out = logitsEditsRef(scores, [10, 20, 30], [{ ban: [1, 3] }, { allow: [2, 3], ban: [3] }, { force: [2], ban: [2] }], shape);
     expect([...out]).toEqual([9, -Infinity, 7, -Infinity, -Infinity, -Infinity, 17.5, -Infinity, -Infinity, -Infinity, 30, -Infinity]);
+  });
+
+  it('forces several tokens at once (ForcedEOS with an EOS list), each at 0, and an empty force bans the row', () => {
+    const out = logitsEditsRef(scores, [0, 1, 2], [{ force: [0, 3] }, { force: [] }, undefined], shape);
+    expect([...out]).toEqual([0, -Infinity, -Infinity, 0, -Infinity, -Infinity, -Infinity, -Infinity, 1, 1, 1, 1]);
   });
 
   it('leaves rows without edits unchanged apart from the beam score', () => {
@@ -21,9 +26,10 @@ describe('logitsEditsRef', () => {
     expect(() => logitsEditsRef(scores, [0, 0], [], shape)).toThrow(/beam scores/);
   });
 
-  it('packs lists contiguously with NONE markers for absent allow lists and forces', () => {
-    const { specs, tokens } = packRowEdits(2, [{ ban: [5], allow: [1, 2] }, undefined]);
-    expect([...specs]).toEqual([0, 1, 1, 2, 0xffffffff, 3, 0, 3, 0xffffffff, 0xffffffff]);
-    expect([...tokens]).toEqual([5, 1, 2]);
+  it('packs lists contiguously with NONE markers for absent allow and force lists', () => {
+    const { specs, tokens } = packRowEdits(3, [{ ban: [5], allow: [1, 2] }, undefined, { force: [2, 0] }]);
+    const none = 0xffffffff;
+    expect([...specs]).toEqual([0, 1, 1, 2, 3, none, /* row 1 */ 3, 0, 3, none, 3, none, /* row 2 */ 3, 0, 3, none, 3, 2]);
+    expect([...tokens]).toEqual([5, 1, 2, 2, 0]);
   });
 });

@@ -1,13 +1,13 @@
 // logitsEdits: the logits processors of one decoding step, plus the running beam scores.
 //   out[r, v] = edited(r, v) + beamScores[r]
-//   edited(r, v) = 0        if force[r] != NONE and v == force[r]     (ForcedBOS/ForcedEOS)
-//                = -inf     if force[r] != NONE and v != force[r]
+//   edited(r, v) = 0        if the row has a force list and v is in it     (ForcedBOS/ForcedEOS)
+//                = -inf     if the row has a force list and v is not in it
 //                = -inf     if v is in the row's ban list               (MinLength, NoRepeatNGram, NoBadWords)
 //                = -inf     if the row has an allow list and v is not in it (PrefixConstrained)
 //                = scores[r, v] otherwise
-// Shapes: scores (rows × V) f32, beamScores (rows) f32, rowSpecs (rows × 5) u32 =
-//   [banStart, banLen, allowStart, allowLen, force], tokens (any) u32 holding every list
-//   -> out (rows × V) f32. allowLen == NONE means "no allow list"; force == NONE means none.
+// Shapes: scores (rows × V) f32, beamScores (rows) f32, rowSpecs (rows × 6) u32 =
+//   [banStart, banLen, allowStart, allowLen, forceStart, forceLen], tokens (any) u32 holding
+//   every list -> out (rows × V) f32. allowLen / forceLen == NONE means "no such list".
 // transformers applies the forcing processors last, so forcing wins over bans. Lists are a
 // handful of ids per row, so a linear scan per element is cheaper than building a mask.
 
@@ -45,12 +45,11 @@ fn main(inv: Workgroup, @builtin(local_invocation_index) lid: u32) {
   }
   let r = idx / params.vocab;
   let v = idx % params.vocab;
-  let spec = r * 5u;
-  let force = rowSpecs[spec + 4u];
+  let spec = r * 6u;
   let negInf = params.negInf;
   var s = scores[idx];
-  if (force != NONE) {
-    s = select(negInf, 0.0, v == force);
+  if (rowSpecs[spec + 5u] != NONE) {
+    s = select(negInf, 0.0, inList(v, rowSpecs[spec + 4u], rowSpecs[spec + 5u]));
   } else if (inList(v, rowSpecs[spec], rowSpecs[spec + 1u])) {
     s = negInf;
   } else if (rowSpecs[spec + 3u] != NONE && !inList(v, rowSpecs[spec + 2u], rowSpecs[spec + 3u])) {
