@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURE_CASES = ['tiny-a', 'tiny-b', 'hf-o1', 'hf-o2'] as const;
+/** tiny-p: tiny-a's weights with a generator prefix other than the RAG-level one and quoted titles. */
+export const FIXTURE_CASES = ['tiny-a', 'tiny-b', 'tiny-p', 'hf-o1', 'hf-o2'] as const;
 
 export function fixturePath(path: string): string {
   return fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));

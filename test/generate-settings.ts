@@ -8,6 +8,8 @@ export const GENERATE_SETTINGS: Record<string, { variant: 'token' | 'sequence'; 
   seq_beam2_ret1_len10: { variant: 'sequence', args: { numBeams: 2, numReturnSequences: 1, maxLength: 10 } },
   seq_beam3_ret2_len10: { variant: 'sequence', args: { numBeams: 3, numReturnSequences: 2, maxLength: 10 } },
   seq_beam2_ret2_nodedup_len8: { variant: 'sequence', args: { numBeams: 2, numReturnSequences: 2, maxLength: 8, doDeduplication: false } },
+  // tiny-p only (its ids are tiny-a's generator vocabulary): a list of forced EOS ids and bad words.
+  token_beam3_eoslist_badwords_len10: { variant: 'token', args: { numBeams: 3, maxLength: 10, forcedEosTokenId: [2, 0], badWordsIds: [[19], [302, 81]] } },
 };
 
 /** Context arguments of one reference question, as the RAG classes take them. */

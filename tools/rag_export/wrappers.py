@@ -1,0 +1,107 @@
+"""The torch modules each ONNX graph is traced from (and checked against)."""
+
+from __future__ import annotations
+
+
+def cache_kv(cache, i):
+    """Key and value tensors of layer i of a transformers cache, across cache layouts."""
+    layers = getattr(cache, "layers", None)
+    if layers is not None:
+        return layers[i].keys, layers[i].values
+    if hasattr(cache, "key_cache"):
+        return cache.key_cache[i], cache.value_cache[i]
+    return cache[i][0], cache[i][1]
+
+
+def build_wrappers(torch, rag_model, ctx_model):
+    from torch import nn
+    from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+    from transformers.modeling_outputs import BaseModelOutput
+
+    gen = rag_model.rag.generator
+    n_layers = gen.config.decoder_layers
+
+    def decode(gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, with_encoder):
+        """BartForConditionalGeneration.forward (logits include final_logits_bias), then the
+        presents flattened per layer: decoder.key, decoder.value[, encoder.key, encoder.value]."""
+        out = gen(
+            attention_mask=encoder_attention_mask,
+            encoder_outputs=BaseModelOutput(last_hidden_state=encoder_hidden_states),
+            decoder_input_ids=input_ids,
+            past_key_values=cache,
+            use_cache=True,
+            return_dict=True,
+        )
+        pkv = out.past_key_values
+        flat = []
+        for i in range(n_layers):
+            flat += list(cache_kv(pkv.self_attention_cache, i))
+            if with_encoder:
+                flat += list(cache_kv(pkv.cross_attention_cache, i))
+        return (out.logits, *flat)
+
+    class DprPooled(nn.Module):
+        def __init__(self, enc):
+            super().__init__()
+            self.enc = enc
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.enc(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
+                return_dict=True,
+            )
+            return out.pooler_output
+
+    class GenEncoder(nn.Module):
+        def __init__(self, gen):
+            super().__init__()
+            self.encoder = gen.get_encoder() if hasattr(gen, "get_encoder") else gen.model.encoder
+
+        def forward(self, input_ids, attention_mask):
+            return self.encoder(input_ids=input_ids, attention_mask=attention_mask, return_dict=True).last_hidden_state
+
+    class GenDecoder(nn.Module):
+        """First step / full forward: logits + all present K/V."""
+
+        def __init__(self, gen):
+            super().__init__()
+            self.gen = gen
+
+        def forward(self, input_ids, encoder_hidden_states, encoder_attention_mask):
+            cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
+            return decode(self.gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, True)
+
+    class GenDecoderWithPast(nn.Module):
+        """One step with past: cross-attention K/V come from the past."""
+
+        def __init__(self, gen):
+            super().__init__()
+            self.gen = gen
+
+        def forward(self, input_ids, encoder_attention_mask, *past):
+            self_cache, cross_cache = DynamicCache(), DynamicCache()
+            for i in range(n_layers):
+                dk, dv, ek, ev = past[4 * i : 4 * i + 4]
+                self_cache.update(dk, dv, i)
+                cross_cache.update(ek, ev, i)
+            cache = EncoderDecoderCache(self_cache, cross_cache)
+            # BART only runs cross-attention when encoder_hidden_states is given;
+            # its values are never read here (the cross K/V come from the cache),
+            # only its shape (batch, enc_seq, d_model) for the cross mask.
+            ek0 = past[2]
+            enc_stub = ek0.transpose(1, 2).flatten(2)
+            return decode(self.gen, input_ids, enc_stub, encoder_attention_mask, cache, False)
+
+    wrappers = {
+        "question_encoder": DprPooled(rag_model.rag.question_encoder),
+        "encoder_model": GenEncoder(gen),
+        "decoder_model": GenDecoder(gen),
+        "decoder_with_past_model": GenDecoderWithPast(gen),
+    }
+    if ctx_model is not None:
+        wrappers["ctx_encoder"] = DprPooled(ctx_model)
+    for w in wrappers.values():
+        w.eval()
+    return wrappers
