@@ -1,16 +1,25 @@
-import { docScoresRef } from '@rag-web/core';
-import { RagSequenceForGeneration, type RagTokenForGeneration } from '@rag-web/models';
+import type { DocDict } from '@rag-web/core';
+import { RagSequenceForGeneration, type RagRetrieval, type RagTokenForGeneration } from '@rag-web/models';
 import { RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
 import type { AskHooks, AskRequest, AskResult, RetrievedPassage } from './engine.js';
 import { DemoInputError } from './errors.js';
 
+/** AskHooks plus what only an in-process caller can take (a RagRetrieval is not posted to the page). */
+export interface AnswerHooks extends AskHooks {
+  /** Every retrieval intermediate (question ids, doc ids, context strings and ids, doc scores). */
+  onRetrieval?: (retrieval: RagRetrieval) => void;
+  /** The generated ids, as `generate` returns them. */
+  onSequences?: (sequences: number[][]) => void;
+}
+
 /**
- * One question, answered with provenance: encode the question, retrieve from the knowledge base
- * (`RagRetriever.call`, transformers' context formatting), score the documents as `RagModel`
- * does, show them, then generate from exactly those contexts. Passing the contexts (rather than
- * giving the model a retriever) is what lets the page show the passages and their doc scores.
+ * One question, answered with provenance: retrieve from the knowledge base (`RagModel.retrieve`:
+ * the question encoded, docs scored and contexts formatted as transformers' `RagModel` does),
+ * show the passages, then generate from exactly those contexts. Passing the contexts (rather
+ * than letting generate retrieve again) is what lets the page show the passages and their doc
+ * scores.
  */
-export async function answerQuestion(model: RagTokenForGeneration, kb: KnowledgeBase, request: AskRequest, hooks: AskHooks = {}): Promise<AskResult> {
+export async function answerQuestion(model: RagTokenForGeneration, kb: KnowledgeBase, request: AskRequest, hooks: AnswerHooks = {}): Promise<AskResult> {
   const rag = model.rag;
   const question = request.question.trim();
   if (question === '') throw new DemoInputError('Type a question first.');
@@ -23,20 +32,18 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
 
   const started = performance.now();
   const { tokenizer, config } = rag.components;
-  const { inputIds, attentionMask } = tokenizer.encodeQuestions([question]);
+  // The knowledge base is chosen per question, so the retriever is given per call.
   const retriever = new RagRetriever(kb, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
-  // rag.guard: a WebGPU device lost here reloads the model on WASM and runs the step again.
-  const pooled = await rag.guard(() => rag.components.questionEncoder.forward(inputIds, attentionMask));
-  const retrieved = await retriever.call(inputIds, pooled, { nDocs });
-  const docScores = docScoresRef(pooled, retrieved.retrievedDocEmbeds, { batch: 1, nDocs, hidden: retriever.dimension });
-  const passages = withProbabilities(await kb.getPassages(retrieved.docIds[0]!), docScores);
+  const retrieved = await rag.retrieve([question], { nDocs, retriever });
+  hooks.onRetrieval?.(retrieved);
+  const passages = withProbabilities(retrieved.docDicts[0]!, retrieved.docScores);
   hooks.onRetrieved?.(passages);
   const retrieveMs = performance.now() - started;
 
   const contexts = {
     contextInputIds: retrieved.contextInputIds,
     contextAttentionMask: retrieved.contextAttentionMask,
-    docScores,
+    docScores: retrieved.docScores,
     nDocs,
     numBeams,
     maxLength,
@@ -59,13 +66,14 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
   } else {
     ids = await model.generate(contexts);
   }
+  hooks.onSequences?.(ids);
   const answer = tokenizer.batchDecode(ids.slice(0, 1), { skipSpecialTokens: true })[0] ?? '';
   hooks.onText?.(answer);
   return { answer, passages, nDocs, device: rag.device, streamed, retrieveMs, generateMs: performance.now() - started - retrieveMs };
 }
 
 /** p(z | x): the softmax of the doc scores over the retrieved set, as RAG marginalizes with it. */
-function withProbabilities(stored: Array<{ id: number; title: string; text: string }>, scores: Float32Array): RetrievedPassage[] {
+function withProbabilities(stored: DocDict[], scores: Float32Array): RetrievedPassage[] {
   const max = Math.max(...scores);
   const exp = Array.from(scores, (s) => Math.exp(s - max));
   const sum = exp.reduce((a, b) => a + b, 0);

@@ -29,6 +29,8 @@ export interface RetrieverOutput {
   /** (batch × nDocs × retrievalVectorSize). */
   retrievedDocEmbeds: Float32Array;
   docIds: number[][];
+  /** The retrieved passages, (batch × nDocs): what the contexts were formatted from. */
+  docDicts: DocDict[][];
   /** The formatted context strings, (batch·nDocs), before tokenization. */
   contextStrings: string[];
 }
@@ -40,7 +42,10 @@ export interface Retriever {
   size(): Promise<number>;
   /** Top-`nDocs` passages by inner product for each of `batch` question vectors (batch × dimension). */
   retrieve(questionHiddenStates: Float32Array, nDocs: number): Promise<RetrievedDocs>;
-  /** The call form: retrieval plus context formatting and tokenization. */
+  /**
+   * The call form: retrieval plus context formatting and tokenization. Without a `prefix` the
+   * generator's is used (transformers' `RagRetriever.__call__`).
+   */
   call(questionInputIds: number[][], questionHiddenStates: Float32Array, options?: { prefix?: string | null; nDocs?: number }): Promise<RetrieverOutput>;
 }
 

@@ -11,7 +11,7 @@ export { BartGenerator } from './bart-generator.js';
 export { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
 export type { Ort, RuntimeOptions } from './ort/runtime.js';
 export { RagModel, type RagForwardArgs, type RagFromPretrainedOptions } from './rag-model.js';
-export type { RagContextArgs } from './rag-inputs.js';
+export type { RagContextArgs, RagQuestions, RagRetrieval, RagRetrieveOptions } from './rag-inputs.js';
 export type { RagLabelsArgs } from './rag-forward.js';
 export type { RagGenerateArgs } from './rag-generate-args.js';
 export { RagTokenForGeneration, type RagTokenGenerateArgs } from './rag-token.js';

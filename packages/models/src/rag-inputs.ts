@@ -1,6 +1,7 @@
-import { docScoresRef, type RagConfig, type Retriever } from '@rag-web/core';
+import { docScoresRef, type DocDict, type RagConfig, type Retriever } from '@rag-web/core';
 import type { DPRQuestionEncoder } from './dpr-encoder.js';
 import { InvalidInputError } from './errors.js';
+import type { RagTokenizer } from './tokenizer/rag-tokenizer.js';
 
 /** What the RAG classes accept, as in transformers: question ids with a retriever, or contexts directly. */
 export interface RagContextArgs {
@@ -29,9 +30,100 @@ export interface RagContexts {
   questionPooled?: Float32Array;
 }
 
+/** Questions for `retrieve`: text (tokenized by the question-encoder tokenizer) or ids already. */
+export type RagQuestions = string[] | { inputIds: number[][]; attentionMask?: number[][] };
+
+export interface RagRetrieveOptions {
+  nDocs?: number;
+  /** Defaults to the generator's prefix, as transformers' `RagModel` retrieves. */
+  prefix?: string | null;
+  /** Overrides the model's retriever for this call (e.g. one knowledge base among several). */
+  retriever?: Retriever;
+}
+
 /**
- * Retrieval when given question ids (`RagModel.forward`'s first branch: encode the question,
- * retrieve, score docs by inner product), otherwise validation of the given contexts.
+ * Retrieval with every intermediate, batch-major: what `RagModel.forward` computes before the
+ * generator, plus the passages and context strings it formats (for display and parity checks).
+ */
+export interface RagRetrieval extends RagContexts {
+  /** (B × L) question-encoder ids as encoded (padded to the longest question), and their mask. */
+  questionInputIds: number[][];
+  questionAttentionMask: number[][];
+  /** (B × retrievalVectorSize) DPR pooled output, `question_encoder_last_hidden_state`. */
+  questionPooled: Float32Array;
+  /** (B × n) doc ids, best first. */
+  retrievedDocIds: number[][];
+  /** (B × n × retrievalVectorSize). */
+  retrievedDocEmbeds: Float32Array;
+  /** (B × n) the retrieved passages (id, title, text). */
+  docDicts: DocDict[][];
+  /** (B·n) `prefix + title + title_sep + text + doc_sep + question`, before tokenization. */
+  contextStrings: string[];
+}
+
+/** What retrieval needs of the loaded components; the tokenizer only for questions given as text. */
+export interface RetrievalComponents {
+  config: RagConfig;
+  questionEncoder: DPRQuestionEncoder;
+  tokenizer?: RagTokenizer;
+}
+
+/**
+ * The one retrieval path (`RagModel.forward`'s first branch): encode the questions, retrieve,
+ * score the docs by `bmm(question_pooled, retrieved_doc_embeds)`, and format the contexts with
+ * the generator's prefix. `RagModel.retrieve`, forward and generate all go through it.
+ */
+export async function retrieveContexts(
+  questions: RagQuestions,
+  components: RetrievalComponents,
+  retriever: Retriever | undefined,
+  options: Omit<RagRetrieveOptions, 'retriever'> = {},
+): Promise<RagRetrieval> {
+  const { config, questionEncoder } = components;
+  const nDocs = checkedNDocs(options.nDocs ?? config.nDocs);
+  if (!retriever) throw new InvalidInputError('questions were given but the model has no retriever: pass contextInputIds and docScores, or a retriever');
+  const { inputIds, attentionMask } = encodedQuestions(questions, components.tokenizer);
+  const batch = inputIds.length;
+  if (batch === 0) throw new InvalidInputError('inputIds has no rows');
+  const hidden = retriever.dimension;
+  if (hidden !== questionEncoder.dimension) {
+    throw new InvalidInputError(`the retriever's embeddings have ${hidden} dims but the question encoder gives ${questionEncoder.dimension}`);
+  }
+  const pooled = await questionEncoder.forward(inputIds, attentionMask);
+  // transformers' RagModel retrieves with `prefix=self.generator.config.prefix`.
+  const retrieved = await retriever.call(inputIds, pooled, { prefix: options.prefix ?? config.generator.prefix, nDocs });
+  return {
+    batch,
+    nDocs,
+    questionInputIds: inputIds,
+    questionAttentionMask: attentionMask,
+    questionPooled: pooled,
+    retrievedDocIds: retrieved.docIds,
+    retrievedDocEmbeds: retrieved.retrievedDocEmbeds,
+    docDicts: retrieved.docDicts,
+    docScores: docScoresRef(pooled, retrieved.retrievedDocEmbeds, { batch, nDocs, hidden }),
+    contextStrings: retrieved.contextStrings,
+    contextInputIds: retrieved.contextInputIds,
+    contextAttentionMask: retrieved.contextAttentionMask,
+  };
+}
+
+function encodedQuestions(questions: RagQuestions, tokenizer: RagTokenizer | undefined): { inputIds: number[][]; attentionMask: number[][] } {
+  if (!Array.isArray(questions)) {
+    return { inputIds: questions.inputIds, attentionMask: questions.attentionMask ?? questions.inputIds.map((row) => row.map(() => 1)) };
+  }
+  if (!tokenizer) throw new InvalidInputError('questions given as text need the question-encoder tokenizer');
+  return tokenizer.encodeQuestions(questions);
+}
+
+function checkedNDocs(nDocs: number): number {
+  if (!Number.isInteger(nDocs) || nDocs <= 0) throw new InvalidInputError(`nDocs must be a positive integer, got ${nDocs}`);
+  return nDocs;
+}
+
+/**
+ * The contexts of a forward or generate call: retrieved when given question ids (through
+ * `retrieveContexts`), otherwise the given ones, validated.
  */
 export async function resolveContexts(
   args: RagContextArgs,
@@ -39,31 +131,11 @@ export async function resolveContexts(
   questionEncoder: DPRQuestionEncoder,
   retriever: Retriever | undefined,
 ): Promise<RagContexts> {
-  const nDocs = args.nDocs ?? config.nDocs;
-  if (!Number.isInteger(nDocs) || nDocs <= 0) throw new InvalidInputError(`nDocs must be a positive integer, got ${nDocs}`);
+  const nDocs = checkedNDocs(args.nDocs ?? config.nDocs);
   if (args.contextInputIds === undefined) {
     if (!args.inputIds) throw new InvalidInputError('give either inputIds (with a retriever) or contextInputIds with docScores');
-    if (!retriever) throw new InvalidInputError('inputIds were given but the model has no retriever: pass contextInputIds and docScores, or a retriever');
-    const batch = args.inputIds.length;
-    if (batch === 0) throw new InvalidInputError('inputIds has no rows');
-    const mask = args.attentionMask ?? args.inputIds.map((row) => row.map(() => 1));
-    const pooled = await questionEncoder.forward(args.inputIds, mask);
-    // transformers' RagModel retrieves with `prefix=self.generator.config.prefix`.
-    const retrieved = await retriever.call(args.inputIds, pooled, { prefix: args.prefix ?? config.generator.prefix, nDocs });
-    const hidden = retriever.dimension;
-    if (hidden !== questionEncoder.dimension) {
-      throw new InvalidInputError(`the retriever's embeddings have ${hidden} dims but the question encoder gives ${questionEncoder.dimension}`);
-    }
-    return {
-      batch,
-      nDocs,
-      contextInputIds: retrieved.contextInputIds,
-      contextAttentionMask: retrieved.contextAttentionMask,
-      docScores: docScoresRef(pooled, retrieved.retrievedDocEmbeds, { batch, nDocs, hidden }),
-      retrievedDocEmbeds: retrieved.retrievedDocEmbeds,
-      retrievedDocIds: retrieved.docIds,
-      questionPooled: pooled,
-    };
+    const questions = { inputIds: args.inputIds, ...(args.attentionMask ? { attentionMask: args.attentionMask } : {}) };
+    return retrieveContexts(questions, { config, questionEncoder }, retriever, { nDocs, prefix: args.prefix ?? null });
   }
   if (args.docScores === undefined) throw new InvalidInputError('contextInputIds were given without docScores');
   const docScores = args.docScores instanceof Float32Array ? args.docScores : Float32Array.from(args.docScores.flat());

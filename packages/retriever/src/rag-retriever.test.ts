@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
-import { FIXTURE_CASES, fixturePath, readFixtureJson, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_CASES, readFixtureJson, readReference } from '../../../test/fixture-files.js';
 import { tolerances } from '../../../test/tolerances.js';
+import { fixtureKb } from '../test/fixture-kb.js';
 import { HfTestTokenizer } from '../test/hf-tokenizer.js';
 import { EmbeddingDimensionError, EmptyKnowledgeBaseError, NotEnoughPassagesError } from './errors.js';
 import { KnowledgeBase } from './knowledge-base.js';
-import { readNpy } from './npy.js';
-import { parsePassagesJsonl } from './passage-input.js';
 import { RagRetriever, formatContext, type RagRetrieverConfig } from './rag-retriever.js';
 import { MemoryBackend } from './store-backend.js';
 
@@ -25,16 +23,8 @@ function ragConfig(caseName: string): RagRetrieverConfig {
     maxCombinedLength: c.max_combined_length as number,
     retrievalBatchSize: c.retrieval_batch_size as number,
     retrievalVectorSize: c.retrieval_vector_size as number,
-    prefix: c.generator.prefix ?? null,
+    generator: { prefix: c.generator.prefix ?? null },
   };
-}
-
-async function fixtureKb(caseName: string, index: 'exact' | 'hnsw'): Promise<KnowledgeBase> {
-  const rows = parsePassagesJsonl(readFileSync(fixturePath(`${caseName}/passages.jsonl`), 'utf8'));
-  const emb = readNpy(new Uint8Array(readFileSync(fixturePath(`${caseName}/passage_embeddings.npy`))));
-  const kb = await KnowledgeBase.open({ backend: new MemoryBackend(caseName), dimension: emb.cols, index });
-  await kb.ingest({ passages: rows.map((r, i) => ({ ...r, embedding: emb.data.slice(i * emb.cols, (i + 1) * emb.cols) })) }, { modelId: `${caseName}/ctx-encoder` });
-  return kb;
 }
 
 describe.each(FIXTURE_CASES)('RagRetriever against transformers (%s)', (caseName) => {
@@ -57,6 +47,7 @@ describe.each(FIXTURE_CASES)('RagRetriever against transformers (%s)', (caseName
       // retrievedDocEmbeds are the stored rows of passage_embeddings.npy, in doc-id order of the hits.
       const stored = await kb.getPassages(q.doc_ids);
       expect(Array.from(out.retrievedDocEmbeds)).toEqual(stored.flatMap((p) => Array.from(p.embedding)));
+      expect(out.docDicts).toEqual([stored.map(({ id, title, text }) => ({ id, title, text }))]);
     }
   });
 
@@ -101,6 +92,18 @@ describe('RagRetriever errors and formatting', () => {
     expect(formatContext('"Quoted" title"', 'a  b   c', 'q?', null, ' / ', ' // ')).toBe('Quoted" title / a b  c // q?');
     expect(formatContext('T', 'x', 'q', 'summarize: ', ' / ', ' // ')).toBe('summarize: T / x // q');
     expect(formatContext('"', ' t ', 'q', null, ' / ', ' // ')).toBe(' / t // q');
+  });
+
+  it("call without a prefix uses the generator's prefix, not the RAG-level one; a given prefix wins", async () => {
+    const kb = await KnowledgeBase.open({ backend: new MemoryBackend('p'), dimension: 40, index: 'exact' });
+    await kb.ingest({ passages: [{ title: '"T"', text: 'x', embedding: new Float32Array(40).fill(1) }] });
+    const ragLevel = { ...config, prefix: 'rag: ', generator: { prefix: 'gen: ' } };
+    const retriever = new RagRetriever(kb, ragLevel, tokenizers);
+    const question = tokenizers.questionEncoder.encodeBatch(['what']).inputIds;
+    const [defaulted] = (await retriever.call(question, new Float32Array(40), { nDocs: 1 })).contextStrings;
+    expect(defaulted).toBe(`gen: T${config.titleSep}x${config.docSep}what`);
+    const [given] = (await retriever.call(question, new Float32Array(40), { nDocs: 1, prefix: 'mine: ' })).contextStrings;
+    expect(given).toBe(`mine: T${config.titleSep}x${config.docSep}what`);
   });
 
   it('dimension mismatch, empty knowledge base and nDocs > passages are typed errors', async () => {

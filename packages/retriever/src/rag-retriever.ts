@@ -5,8 +5,8 @@ import type { SearchResult } from './vector-index.js';
 
 /**
  * The RagConfig fields retrieval reads (camelCase of `title_sep`, `doc_sep`, `n_docs`,
- * `max_combined_length`, `retrieval_batch_size`, `retrieval_vector_size`, and the generator's
- * `prefix`); core's RagConfig is structurally compatible.
+ * `max_combined_length`, `retrieval_batch_size`, `retrieval_vector_size`, and
+ * `generator.prefix`); core's RagConfig is structurally compatible.
  */
 export interface RagRetrieverConfig {
   titleSep: string;
@@ -15,7 +15,8 @@ export interface RagRetrieverConfig {
   maxCombinedLength: number;
   retrievalBatchSize: number;
   retrievalVectorSize: number;
-  prefix: string | null;
+  /** The generator's prefix, the default of `call` (not the RAG-level `prefix`, which transformers never reads here). */
+  generator: { prefix: string | null };
 }
 
 /** What RagRetriever needs of a knowledge base (KnowledgeBase implements it). */
@@ -122,10 +123,13 @@ export class RagRetriever implements Retriever {
     return { contextInputIds: enc.inputIds, contextAttentionMask: enc.attentionMask, contextStrings };
   }
 
-  /** `__call__`: retrieval, question ids decoded (special tokens skipped), contexts formatted. */
+  /**
+   * `__call__`: retrieval, question ids decoded (special tokens skipped), contexts formatted.
+   * Without a prefix, the generator's (`self.config.generator.prefix`, as transformers).
+   */
   async call(questionInputIds: number[][], questionHiddenStates: Float32Array, options: { prefix?: string | null; nDocs?: number } = {}): Promise<RetrieverOutput> {
     const nDocs = options.nDocs ?? this.config.nDocs;
-    const prefix = options.prefix ?? this.config.prefix;
+    const prefix = options.prefix ?? this.config.generator.prefix;
     const batch = questionHiddenStates.length / this.dimension;
     if (questionInputIds.length !== batch) {
       throw new ShapeError(`call: ${questionInputIds.length} question id rows for ${batch} hidden-state rows`, { ids: questionInputIds.length, batch });
@@ -133,6 +137,6 @@ export class RagRetriever implements Retriever {
     const { retrievedDocEmbeds, docIds, docDicts } = await this.retrieve(questionHiddenStates, nDocs);
     const inputStrings = this.tokenizers.questionEncoder.batchDecode(questionInputIds, { skipSpecialTokens: true });
     const { contextInputIds, contextAttentionMask, contextStrings } = this.postprocessDocs(docDicts, inputStrings, prefix, nDocs);
-    return { contextInputIds, contextAttentionMask, retrievedDocEmbeds, docIds, contextStrings };
+    return { contextInputIds, contextAttentionMask, retrievedDocEmbeds, docIds, docDicts, contextStrings };
   }
 }

@@ -1,10 +1,10 @@
+import type { RagRetrieval } from '@rag-web/models';
 import { flag, stringList, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, excerpt, numbers, out, type Command } from '../command.js';
 import { GENERATION_OPTIONS, generationFlags, generationRequest } from '../generation-options.js';
 import { KB_OPTION, SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
 import { MODEL_OPTIONS, VARIANT_OPTION, describeModel, modelFlags } from '../model-folder.js';
 import { withRagSession } from '../rag-session.js';
-import type { RetrievedQuestion } from '../retrieval.js';
 
 /** What `rag ask --json` prints per question: exactly these keys, camelCase of the transformers names. */
 export interface AskRecord {
@@ -61,19 +61,20 @@ export const askCommand: Command = {
           docScores: r.docScores,
         });
         const texts = model.rag.components.tokenizer.batchDecode(sequences, { skipSpecialTokens: true });
-        if (json) out(JSON.stringify(askRecord(r, sequences, texts)));
-        else printAnswer(r, texts);
+        if (json) out(JSON.stringify(askRecord(question, r, sequences, texts)));
+        else printAnswer(question, r, texts);
       }
     });
   },
 };
 
-export function askRecord(r: RetrievedQuestion, sequences: number[][], texts: string[]): AskRecord {
+/** One question's record; `r` is its batch-1 retrieval. */
+export function askRecord(question: string, r: RagRetrieval, sequences: number[][], texts: string[]): AskRecord {
   return {
-    question: r.question,
-    questionInputIds: r.questionInputIds,
+    question,
+    questionInputIds: r.questionInputIds[0]!,
     questionPooled: numbers(r.questionPooled),
-    docIds: r.docIds,
+    docIds: r.retrievedDocIds[0]!,
     docScores: numbers(r.docScores),
     contextStrings: r.contextStrings,
     contextInputIds: r.contextInputIds,
@@ -82,13 +83,14 @@ export function askRecord(r: RetrievedQuestion, sequences: number[][], texts: st
   };
 }
 
-function printAnswer(r: RetrievedQuestion, texts: string[]): void {
-  out(`Q: ${r.question}`);
+function printAnswer(question: string, r: RagRetrieval, texts: string[]): void {
+  const docs = r.docDicts[0]!;
+  out(`Q: ${question}`);
   texts.forEach((t, i) => out(`${texts.length > 1 ? `A${i + 1}` : 'A'}: ${t}`));
-  out(`Retrieved (${r.docIds.length} docs):`);
-  r.docIds.forEach((id, i) => {
-    out(`  ${i + 1}. [doc ${id}] score ${r.docScores[i]!.toFixed(4)}  ${r.titles[i]}`);
-    out(`     ${excerpt(r.texts[i]!)}`);
+  out(`Retrieved (${docs.length} docs):`);
+  docs.forEach((doc, i) => {
+    out(`  ${i + 1}. [doc ${doc.id}] score ${r.docScores[i]!.toFixed(4)}  ${doc.title}`);
+    out(`     ${excerpt(doc.text)}`);
   });
   out();
 }

@@ -63,7 +63,7 @@ export const evalCommand: Command = {
       let matches = 0;
       for (const [i, { question, answers }] of pairs.entries()) {
         const r = await retriever.retrieve(question, nDocs);
-        const top = k === nDocs ? r.titles.map((title, j) => ({ title, text: r.texts[j]! })) : await retriever.topPassages(r.questionPooled, k);
+        const top = k === nDocs ? r.docDicts[0]! : await retriever.topPassages(r.questionPooled, k);
         if (top.some((p) => passageHasAnswer(p, answers))) hits++;
         const sequences = await model.generator.generate({
           ...args,

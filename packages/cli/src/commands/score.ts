@@ -1,3 +1,4 @@
+import type { RagRetrieval } from '@rag-web/models';
 import { flag, intValue, numberValue, stringList, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, numbers, out, type Command } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -5,7 +6,6 @@ import { N_DOCS_OPTION } from '../generation-options.js';
 import { KB_OPTION, SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
 import { MODEL_OPTIONS, VARIANT_OPTION, describeModel, modelFlags, type LoadedModel } from '../model-folder.js';
 import { withRagSession } from '../rag-session.js';
-import type { RetrievedQuestion } from '../retrieval.js';
 
 /** What `rag score --json` prints per (question, answer) pair. */
 export interface ScoreRecord {
@@ -71,7 +71,7 @@ export const scoreCommand: Command = {
       const { config } = model.rag.components;
       if (!json) out(`${describeModel(model)}\n`);
       for (const [i, question] of questions.entries()) {
-        const record = await scorePair(model, await retriever.retrieve(question, nDocs), answers[i]!, loss);
+        const record = await scorePair(model, question, await retriever.retrieve(question, nDocs), answers[i]!, loss);
         if (json) {
           out(JSON.stringify(record));
         } else {
@@ -94,14 +94,14 @@ interface LossFlags {
 }
 
 /** `forward(labels=answer ids)` on the retrieved contexts; RAG-Token also marginalizes (do_marginalize). */
-async function scorePair(model: LoadedModel, r: RetrievedQuestion, answer: string, loss: LossFlags): Promise<ScoreRecord> {
+async function scorePair(model: LoadedModel, question: string, r: RagRetrieval, answer: string, loss: LossFlags): Promise<ScoreRecord> {
   const labels = model.rag.components.tokenizer.generator.encode(answer);
   const token = model.variant === 'token';
   const output = await model.generator.forward({
     contextInputIds: r.contextInputIds,
     contextAttentionMask: r.contextAttentionMask,
     docScores: r.docScores,
-    nDocs: r.docIds.length,
+    nDocs: r.nDocs,
     labels: [labels],
     ...(loss.reduceLoss ? { reduceLoss: true } : {}),
     ...(loss.excludeBosScore ? { excludeBosScore: true } : {}),
@@ -109,12 +109,12 @@ async function scorePair(model: LoadedModel, r: RetrievedQuestion, answer: strin
     ...(token ? { doMarginalize: true } : {}),
   });
   const record: ScoreRecord = {
-    question: r.question,
+    question,
     answer,
     rag: model.variant,
     loss: output.loss!.data[0]!,
     labels,
-    docIds: r.docIds,
+    docIds: r.retrievedDocIds[0]!,
     docScores: numbers(r.docScores),
   };
   if (token) {
