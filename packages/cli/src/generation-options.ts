@@ -1,5 +1,5 @@
 import type { RagSequenceGenerateArgs } from '@rag-web/models';
-import { flag, intValue, type OptionSpec, type ParsedValues } from './cli-options.js';
+import { flag, intValue, stringValue, type OptionSpec, type ParsedValues } from './cli-options.js';
 import { UsageError } from './errors.js';
 import type { LoadedModel } from './model-folder.js';
 
@@ -13,6 +13,8 @@ export const GENERATION_OPTIONS: OptionSpec[] = [
   { name: 'min-length', value: 'L', description: 'minimum generated length in tokens', default: 'min_length of generation_config.json, else 0' },
   { name: 'max-length', value: 'L', description: 'maximum generated length in tokens, decoder start included', default: 'max_length of generation_config.json, else 20' },
   { name: 'no-repeat-ngram-size', value: 'S', description: 'forbid repeating any n-gram of this size (0: off)', default: 'no_repeat_ngram_size of generation_config.json, else 0' },
+  { name: 'forced-eos-token-id', value: 'ID|[IDS]', description: 'token id(s) forced as the last token at max length, e.g. 2 or [2,0]', default: 'forced_eos_token_id of generation_config.json' },
+  { name: 'bad-words-ids', value: '[[IDS]]', description: 'token sequences never generated, as JSON, e.g. [[19],[302,81]]', default: 'bad_words_ids of generation_config.json' },
   { name: 'no-dedup', description: 'RAG-Sequence: keep duplicate candidates (do_deduplication=False)', default: 'false (do_deduplication of config.json)' },
 ];
 
@@ -42,7 +44,30 @@ export function generationFlags(values: ParsedValues): GenerationFlags {
     const v = intValue(values, name, min);
     if (v !== undefined) (args as Record<string, unknown>)[key] = v;
   }
+  const forced = jsonValue(values, 'forced-eos-token-id', isTokenIds, 'a token id or a JSON list of them');
+  if (forced !== undefined) args.forcedEosTokenId = forced as number | number[];
+  const badWords = jsonValue(values, 'bad-words-ids', (v) => Array.isArray(v) && v.length > 0 && v.every((w) => Array.isArray(w) && w.length > 0 && isTokenIds(w)), 'a JSON list of token-id lists');
+  if (badWords !== undefined) args.badWordsIds = badWords as number[][];
   return { nDocs: intValue(values, 'n-docs', 1), args, noDedup: flag(values, 'no-dedup') };
+}
+
+function isTokenIds(v: unknown): boolean {
+  const ok = (id: unknown) => Number.isInteger(id) && (id as number) >= 0;
+  return ok(v) || (Array.isArray(v) && v.length > 0 && v.every(ok));
+}
+
+/** A flag whose value is JSON (as transformers' list-valued generate arguments), checked by `valid`. */
+function jsonValue(values: ParsedValues, name: string, valid: (v: unknown) => boolean, what: string): unknown {
+  const raw = stringValue(values, name);
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new UsageError(`--${name} must be ${what}, got ${JSON.stringify(raw)}`);
+  }
+  if (!valid(parsed)) throw new UsageError(`--${name} must be ${what}, got ${JSON.stringify(raw)}`);
+  return parsed;
 }
 
 /** The flags completed from the loaded model: `n_docs` from its config, variant-only flags checked. */

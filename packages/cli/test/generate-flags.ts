@@ -15,7 +15,8 @@ export function askFlags(setting: string): string[] {
     if (key === 'doDeduplication') {
       if (value === false) flags.push('--no-dedup');
     } else {
-      flags.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
+      // Lists travel as JSON, as the CLI takes them.
+      flags.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, Array.isArray(value) ? JSON.stringify(value) : String(value));
     }
   }
   return flags;

@@ -1,8 +1,8 @@
-import type { GeneratorConfig } from '@rag-web/core';
+import { createOutputBuffer, gpuLabel, type GeneratorConfig } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import { InvalidInputError } from './errors.js';
 import type { OnnxSession } from './ort/onnx-session.js';
-import type { Ort } from './ort/runtime.js';
+import { ortGpuDevice, type Ort } from './ort/runtime.js';
 import { int64Matrix } from './ort/tensors.js';
 import { PastKeyValues } from './past-key-values.js';
 
@@ -58,7 +58,27 @@ export class BartGenerator {
     return out.last_hidden_state!;
   }
 
-  /** Decoder over a whole prefix (rows × t): logits for every position and the full cache. */
+  /**
+   * The decoder's (rows × T × V) logits for every position of `decoderInputIds` (a labels
+   * forward, no cache kept); a `gpu-buffer` tensor on WebGPU. The caller disposes it.
+   *
+   * onnxruntime-web 1.30's WebGPU EP (on SwiftShader, at least) returns wrong logits from the
+   * full decoder when T > 1 is a multiple of 4 (rag.browser.test.ts shows it). Such a run gets two
+   * trailing pad positions, which the causal mask keeps from changing the first T, and the first T
+   * positions of each row are copied out on the GPU. Two, not one: rows of (T + 2) float16
+   * logits stay 4-byte aligned for the copy whatever the vocabulary size.
+   */
+  async forwardLogits(decoderInputIds: number[][], encoderHiddenStates: Tensor, encoderAttentionMask: Tensor): Promise<Tensor> {
+    const seqLen = decoderInputIds[0]?.length ?? 0;
+    const extra = this.decoder.device === 'webgpu' && seqLen > 1 && seqLen % 4 === 0 ? 2 : 0;
+    const pad = this.config.padTokenId ?? 1;
+    const inputIds = extra ? decoderInputIds.map((row) => [...row, ...new Array<number>(extra).fill(pad)]) : decoderInputIds;
+    const step = await this.decodeFirst(inputIds, encoderHiddenStates, encoderAttentionMask);
+    step.past.dispose();
+    return extra ? leadingPositions(this.ort, await ortGpuDevice(this.ort), step.logits, seqLen) : step.logits;
+  }
+
+  /** Decoder over a whole prefix (rows × t): logits for every position and the full cache (generation's first step). */
   async decodeFirst(decoderInputIds: number[][], encoderHiddenStates: Tensor, encoderAttentionMask: Tensor): Promise<DecoderStep> {
     const out = await this.decoder.run({
       input_ids: int64Matrix(this.ort, decoderInputIds),
@@ -90,4 +110,20 @@ export class BartGenerator {
   async release(): Promise<void> {
     await Promise.all([this.encoder.release(), this.decoder.release(), this.decoderWithPast.release()]);
   }
+}
+
+/** The first `keep` positions of each row of (rows × T' × V) GPU logits, copied on the device; `logits` is disposed. */
+function leadingPositions(ort: Ort, device: GPUDevice, logits: Tensor, keep: number): Tensor {
+  const [rows = 0, positions = 0, vocab = 0] = logits.dims;
+  if (logits.location !== 'gpu-buffer') throw new TypeError(`expected gpu-buffer logits on WebGPU, got ${logits.location}`);
+  const source = logits.gpuBuffer as GPUBuffer;
+  const dataType = logits.type === 'float16' ? 'float16' : 'float32';
+  const positionBytes = (dataType === 'float16' ? 2 : 4) * vocab;
+  const out = createOutputBuffer(device, rows * keep * positionBytes, 'generator.logits');
+  const encoder = device.createCommandEncoder({ label: gpuLabel('generator.leadingPositions') });
+  for (let r = 0; r < rows; r++) encoder.copyBufferToBuffer(source, r * positions * positionBytes, out, r * keep * positionBytes, keep * positionBytes);
+  device.queue.submit([encoder.finish({ label: gpuLabel('generator.leadingPositions') })]);
+  // The copy is queued ahead of whatever reuses the padded buffer.
+  logits.dispose();
+  return ort.Tensor.fromGpuBuffer(out, { dataType, dims: [rows, keep, vocab], dispose: () => out.destroy() });
 }

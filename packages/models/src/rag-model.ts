@@ -3,10 +3,20 @@ import type { Tensor } from 'onnxruntime-web';
 import { CpuRagMath } from './decoding/cpu-rag-math.js';
 import { GpuRagMath } from './decoding/gpu-rag-math.js';
 import type { RagMath } from './decoding/rag-math.js';
-import { DeviceFallbackError, InvalidInputError } from './errors.js';
+import { DeviceFallback, type GuardedTask } from './device-fallback.js';
+import { InvalidInputError, type DeviceFallbackError } from './errors.js';
 import { tensorFloat32 } from './ort/tensors.js';
 import { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
-import { repeatInterleave, resolveContexts, type RagContextArgs, type RagContexts } from './rag-inputs.js';
+import {
+  repeatInterleave,
+  resolveContexts,
+  retrieveContexts,
+  type RagContextArgs,
+  type RagContexts,
+  type RagQuestions,
+  type RagRetrieval,
+  type RagRetrieveOptions,
+} from './rag-inputs.js';
 
 export interface RagForwardArgs extends RagContextArgs {
   /** (B × T) decoder input ids; every document's row gets the same ones. */
@@ -14,7 +24,7 @@ export interface RagForwardArgs extends RagContextArgs {
   outputRetrieved?: boolean;
   /**
    * transformers' `encoder_outputs`: the generator encoder's (B·n × S × D) output for these
-   * contexts when the caller already has it (RAG-Sequence rescoring); used as is, not disposed.
+   * contexts when the caller already has it; used as is, not disposed.
    */
   encoderOutputs?: Tensor;
 }
@@ -26,30 +36,26 @@ export interface RagFromPretrainedOptions extends PretrainedOptions {
 /** The generator's output for a batch of contexts, kept on the backend (GPU or CPU) until read. */
 export interface GeneratorRun {
   contexts: RagContexts;
-  /** (B·n × T' × V) with T' ≥ seqLen (see `decoderLength`). The caller disposes it. */
+  /** (B·n × T × V) for the T decoder inputs given. The caller disposes it. */
   logits: Tensor;
-  /** T, the length of the decoder inputs the caller gave. */
-  seqLen: number;
-  /** The decoder inputs as run: the caller's, right-padded with the pad id to T'. */
-  decoderInputIds: number[][];
 }
+
+/** One backend's components and the RAG math on them: what a guarded call runs on from start to end. */
+export interface RagBackend {
+  readonly components: RagComponents;
+  readonly math: RagMath;
+}
+
+/** Each RagModel's device fallback, kept off its public surface for the classes of this package. */
+const fallbacks = new WeakMap<RagModel, DeviceFallback<RagBackend>>();
 
 /**
- * The decoder length actually run for T inputs. onnxruntime-web 1.30's WebGPU EP (on
- * SwiftShader, at least) returns wrong logits from the full decoder when T > 1 is a multiple of
- * 4 (rag.browser.test.ts shows it); one extra trailing pad position avoids it, and the causal
- * mask keeps it from changing the logits of the first T positions.
+ * Runs a public entry point's body on `rag`'s current backend, and again from the start on WASM
+ * if the WebGPU device is lost meanwhile (device-fallback.ts). Only public entry points call it:
+ * what they call runs on the backend it is handed and never guards again.
  */
-export function decoderLength(device: string, seqLen: number): number {
-  return device === 'webgpu' && seqLen > 1 && seqLen % 4 === 0 ? seqLen + 1 : seqLen;
-}
-
-/** Keeps the first `keep` of `positions` positions of each (positions × vocab) row block. */
-export function leadingPositions(data: Float32Array, rows: number, positions: number, keep: number, vocab: number): Float32Array {
-  if (keep === positions) return data;
-  const out = new Float32Array(rows * keep * vocab);
-  for (let r = 0; r < rows; r++) out.set(data.subarray(r * positions * vocab, (r * positions + keep) * vocab), r * keep * vocab);
-  return out;
+export function guarded<T>(rag: RagModel, task: GuardedTask<RagBackend, T>): Promise<T> {
+  return fallbacks.get(rag)!.run(task);
 }
 
 /**
@@ -57,22 +63,20 @@ export function leadingPositions(data: Float32Array, rows: number, positions: nu
  * The generation classes wrap one of these.
  */
 export class RagModel {
-  private current: RagComponents;
-  private currentMath: RagMath;
-  /** Rejects when the current GPUDevice is lost by anything but our own dispose(). */
-  private lost: Promise<never> | undefined;
-  private lostInfo: GPUDeviceLostInfo | undefined;
-  private epoch = 0;
-  private fallingBack: Promise<void> | undefined;
-  private disposed = false;
+  private readonly fallback: DeviceFallback<RagBackend>;
 
   constructor(
     components: RagComponents,
     public retriever?: Retriever,
-    private readonly recovery: { reloadOnWasm: () => Promise<RagComponents>; onWarning?: (w: DeviceFallbackError) => void } | undefined = undefined,
+    recovery: { reloadOnWasm: () => Promise<RagComponents>; onWarning?: (w: DeviceFallbackError) => void } | undefined = undefined,
   ) {
-    this.current = components;
-    this.currentMath = this.attach(components);
+    this.fallback = new DeviceFallback(backendOf(components), {
+      gpuDevice: (backend) => backend.components.gpuDevice,
+      ...(recovery ? { reloadOnWasm: async () => backendOf(await recovery.reloadOnWasm()) } : {}),
+      release: (backend) => releaseAll(backend.components),
+      ...(recovery?.onWarning ? { onWarning: recovery.onWarning } : {}),
+    });
+    fallbacks.set(this, this.fallback);
   }
 
   static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagModel> {
@@ -84,105 +88,35 @@ export class RagModel {
   }
 
   get components(): RagComponents {
-    return this.current;
+    return this.fallback.backend.components;
   }
 
   get math(): RagMath {
-    return this.currentMath;
+    return this.fallback.backend.math;
   }
 
   get config() {
-    return this.current.config;
+    return this.components.config;
   }
 
   get device() {
-    return this.current.device;
-  }
-
-  private attach(components: RagComponents): RagMath {
-    const gpu = components.gpuDevice;
-    this.lost = undefined;
-    if (gpu) {
-      this.lost = new Promise<never>((_, reject) => {
-        void gpu.lost.then((info) => {
-          if (this.disposed || this.current !== components) return;
-          this.lostInfo = info;
-          reject(new DeviceFallbackError(`the WebGPU device was lost (${info.reason}: ${info.message})`));
-        });
-      });
-      this.lost.catch(() => undefined);
-    }
-    return gpu ? new GpuRagMath(components.ort, gpu) : new CpuRagMath(components.ort);
+    return this.components.device;
   }
 
   /**
-   * Runs `task` on the current backend. If the WebGPU device is lost before or during it, the
-   * model reloads on WASM (with a warning) and runs `task` again from the start: a lost device
-   * never leaves a call hanging, because the task is raced against the loss.
+   * The retrieval half of `forward` with every intermediate kept (question ids and pooled output,
+   * doc ids, passages, doc scores, context strings and ids), batch-major. Its contexts and doc
+   * scores can be handed to `forward` / `generate` as `contextInputIds` and `docScores`.
    */
-  async guard<T>(task: () => Promise<T>): Promise<T> {
-    if (this.lostInfo) await this.fallBackToWasm();
-    const epoch = this.epoch;
-    try {
-      return this.lost ? await Promise.race([task(), this.lost]) : await task();
-    } catch (err) {
-      if (this.lostInfo) await this.fallBackToWasm();
-      if (this.epoch === epoch) throw err;
-      return task();
-    }
-  }
-
-  private fallBackToWasm(): Promise<void> {
-    this.fallingBack ??= (async () => {
-      if (!this.recovery) throw new DeviceFallbackError('the WebGPU device was lost and this model cannot reload on WASM');
-      const old = this.current;
-      this.recovery.onWarning?.(new DeviceFallbackError(`WebGPU device lost (${this.lostInfo?.reason ?? 'unknown'}); continuing on WASM`));
-      const next = await this.recovery.reloadOnWasm();
-      this.current = next;
-      this.currentMath = this.attach(next);
-      this.lostInfo = undefined;
-      this.epoch++;
-      // The old sessions lived on the lost device; releasing them may fail, which is fine.
-      await releaseAll(old).catch(() => undefined);
-    })().finally(() => {
-      this.fallingBack = undefined;
-    });
-    return this.fallingBack;
-  }
-
-  /** Retrieval (if needed) and one generator pass over `decoderInputIds` for every document. */
-  async runGenerator(args: RagForwardArgs): Promise<GeneratorRun> {
-    const { config, questionEncoder, generator } = this.components;
-    const contexts = await resolveContexts(args, config, questionEncoder, this.retriever);
-    if (args.decoderInputIds.length !== contexts.batch) {
-      throw new InvalidInputError(`decoderInputIds has ${args.decoderInputIds.length} rows for a batch of ${contexts.batch}`);
-    }
-    const seqLen = args.decoderInputIds[0]?.length ?? 0;
-    const runLen = decoderLength(this.device, seqLen);
-    const pad = config.generator.padTokenId ?? 1;
-    const decoderInputIds = args.decoderInputIds.map((row) => [...row, ...new Array<number>(runLen - row.length).fill(pad)]);
-    const given = args.encoderOutputs;
-    if (given && given.dims[0] !== contexts.contextInputIds.length) {
-      throw new InvalidInputError(`encoderOutputs has ${given.dims[0]} rows for ${contexts.contextInputIds.length} contexts`);
-    }
-    const hidden = given ?? (await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask));
-    try {
-      const step = await generator.decodeFirst(
-        repeatInterleave(decoderInputIds, contexts.nDocs),
-        hidden,
-        generator.int64(contexts.contextAttentionMask),
-      );
-      step.past.dispose();
-      return { contexts, logits: step.logits, seqLen, decoderInputIds };
-    } finally {
-      if (hidden !== given) hidden.dispose();
-    }
+  retrieve(questions: RagQuestions, options: RagRetrieveOptions = {}): Promise<RagRetrieval> {
+    const { retriever = this.retriever, ...rest } = options;
+    return this.fallback.run((backend) => retrieveContexts(questions, backend.components, retriever, rest));
   }
 
   /** `RagModel.forward`: per-document logits (B·n × T × V) and doc scores, not marginalized. */
   forward(args: RagForwardArgs): Promise<RetrievAugLMOutput> {
-    return this.guard(async () => {
-      const run = await this.runGenerator(args);
+    return this.fallback.run(async (backend) => {
+      const run = await runGenerator(this, backend, args);
       try {
         return await outputOf(run, args.outputRetrieved ?? this.config.outputRetrieved);
       } finally {
@@ -192,10 +126,14 @@ export class RagModel {
   }
 
   /** Releases every ONNX session; the model cannot be used afterwards. */
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    await releaseAll(this.current);
+  dispose(): Promise<void> {
+    return this.fallback.dispose();
   }
+}
+
+function backendOf(components: RagComponents): RagBackend {
+  const gpu = components.gpuDevice;
+  return { components, math: gpu ? new GpuRagMath(components.ort, gpu) : new CpuRagMath(components.ort) };
 }
 
 async function releaseAll(components: RagComponents): Promise<void> {
@@ -203,12 +141,40 @@ async function releaseAll(components: RagComponents): Promise<void> {
   await Promise.all([questionEncoder.release(), contextEncoder?.release(), generator.release()]);
 }
 
+/** Retrieval (if needed) and one generator pass over `decoderInputIds` for every document. */
+export async function runGenerator(rag: RagModel, backend: RagBackend, args: RagForwardArgs): Promise<GeneratorRun> {
+  const { config, questionEncoder } = backend.components;
+  const contexts = await resolveContexts(args, config, questionEncoder, rag.retriever);
+  return generatorPass(backend, contexts, args.decoderInputIds, args.encoderOutputs);
+}
+
+/**
+ * One generator pass over `decoderInputIds` (B × T) for every document of `contexts`. The
+ * documents' (B·n × S × D) encoder output is computed, unless given (then used as is, not disposed).
+ */
+export async function generatorPass(backend: RagBackend, contexts: RagContexts, decoderInputIds: number[][], encoderOutputs?: Tensor): Promise<GeneratorRun> {
+  const { generator } = backend.components;
+  if (decoderInputIds.length !== contexts.batch) {
+    throw new InvalidInputError(`decoderInputIds has ${decoderInputIds.length} rows for a batch of ${contexts.batch}`);
+  }
+  if (encoderOutputs && encoderOutputs.dims[0] !== contexts.contextInputIds.length) {
+    throw new InvalidInputError(`encoderOutputs has ${encoderOutputs.dims[0]} rows for ${contexts.contextInputIds.length} contexts`);
+  }
+  const hidden = encoderOutputs ?? (await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask));
+  try {
+    const logits = await generator.forwardLogits(repeatInterleave(decoderInputIds, contexts.nDocs), hidden, generator.int64(contexts.contextAttentionMask));
+    return { contexts, logits };
+  } finally {
+    if (hidden !== encoderOutputs) hidden.dispose();
+  }
+}
+
 /** The fields every RAG output shares, read back from the backend. */
 export async function outputOf(run: GeneratorRun, outputRetrieved: boolean, logits?: HostTensor): Promise<RetrievAugLMOutput> {
   const { contexts } = run;
   const [rows = 0, positions = 0, vocab = 0] = run.logits.dims;
   const out: RetrievAugLMOutput = {
-    logits: logits ?? { data: leadingPositions(await tensorFloat32(run.logits), rows, positions, run.seqLen, vocab), dims: [rows, run.seqLen, vocab] },
+    logits: logits ?? { data: await tensorFloat32(run.logits), dims: [rows, positions, vocab] },
     docScores: { data: contexts.docScores, dims: [contexts.batch, contexts.nDocs] },
   };
   if (contexts.questionPooled) {

@@ -2,8 +2,9 @@ import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, lossWithLabels, type RagLabelsArgs } from './rag-forward.js';
 import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
-import { resolveContexts } from './rag-inputs.js';
-import { RagModel, type RagFromPretrainedOptions } from './rag-model.js';
+import { resolveContexts, type RagContexts } from './rag-inputs.js';
+import { callSignal } from './device-fallback.js';
+import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
 
 export interface RagSequenceGenerateArgs extends RagGenerateArgs {
   /** Drop identical candidates before rescoring (config.do_deduplication). */
@@ -32,15 +33,16 @@ export class RagSequenceForGeneration {
 
   /** `forward(labels=…, exclude_bos_score=…, reduce_loss=…)`: the RAG-Sequence NLL. */
   forward(args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
-    return forwardWithLabels(this.rag, 'sequence', args);
+    return guarded(this.rag, (backend) => forwardWithLabels(this.rag, 'sequence', args, backend));
   }
 
+  /** The whole of thorough decoding is one guarded call: a device lost anywhere in it reruns it on WASM. */
   generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
-    return this.rag.guard(() => this.generateOnce(args));
+    return guarded(this.rag, (backend, lost) => this.generateOn(backend, args, callSignal(lost, args.signal)));
   }
 
-  private async generateOnce(args: RagSequenceGenerateArgs): Promise<number[][]> {
-    const { config, questionEncoder, generator, generationConfig } = this.rag.components;
+  private async generateOn(backend: RagBackend, args: RagSequenceGenerateArgs, signal: AbortSignal): Promise<number[][]> {
+    const { config, questionEncoder, generator, generationConfig } = backend.components;
     const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
     const { nDocs } = contexts;
     const numReturn = args.numReturnSequences ?? generationConfig.numReturnSequences;
@@ -59,32 +61,31 @@ export class RagSequenceForGeneration {
         // Each document is its own batch item of a plain generator run.
         candidates = await decode({
           generator,
-          math: this.rag.math,
+          math: backend.math,
           encoderHidden: hidden,
           encoderMask: mask,
           batch: nDocs,
           nDocs: 1,
           generation,
           processors,
-          ...(args.signal ? { signal: args.signal } : {}),
+          signal,
         });
         if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
         // Rescoring reads the same documents once per candidate: reuse their encoder output
         // (rows gathered on the backend) instead of encoding them again.
         const rows = Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs);
-        const encoderOutputs = await this.rag.math.gatherRows(hidden, rows);
+        const encoderOutputs = await backend.math.gatherRows(hidden, rows);
         try {
           const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
-          loss = await lossWithLabels(this.rag, 'sequence', {
+          // One batch item per candidate, each over the same nDocs documents.
+          const rescored: RagContexts = {
+            batch: candidates.length,
+            nDocs,
             contextInputIds: candidates.flatMap(() => ids),
             contextAttentionMask: candidates.flatMap(() => mask),
-            docScores: candidates.map(() => Array.from(scores)),
-            nDocs,
-            labels: candidates,
-            excludeBosScore: true,
-            reduceLoss: false,
-            encoderOutputs,
-          });
+            docScores: Float32Array.from(candidates.flatMap(() => Array.from(scores))),
+          };
+          loss = await lossWithLabels(backend, 'sequence', rescored, encoderOutputs, { labels: candidates, excludeBosScore: true, reduceLoss: false });
         } finally {
           encoderOutputs.dispose();
         }

@@ -3,7 +3,8 @@ import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, type RagLabelsArgs } from './rag-forward.js';
 import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts } from './rag-inputs.js';
-import { RagModel, type RagFromPretrainedOptions } from './rag-model.js';
+import { callSignal } from './device-fallback.js';
+import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
 
 export interface RagTokenGenerateArgs extends RagGenerateArgs {
   /** Greedy decoding only: called once per step with the token each batch row just produced. */
@@ -31,7 +32,7 @@ export class RagTokenForGeneration {
 
   /** `forward(labels=…, do_marginalize=…, reduce_loss=…)`: RAG-Token NLL and (marginalized) logits. */
   forward(args: RagLabelsArgs): Promise<RetrievAugLMMarginOutput> {
-    return forwardWithLabels(this.rag, 'token', args);
+    return guarded(this.rag, (backend) => forwardWithLabels(this.rag, 'token', args, backend));
   }
 
   /**
@@ -40,18 +41,19 @@ export class RagTokenForGeneration {
    * token first, padded to one length, as transformers does.
    */
   generate(args: RagTokenGenerateArgs): Promise<number[][]> {
-    return this.rag.guard(() => this.generateOnce(args));
+    return guarded(this.rag, (backend, lost) => this.generateOn(backend, args, callSignal(lost, args.signal)));
   }
 
-  private async generateOnce(args: RagTokenGenerateArgs): Promise<number[][]> {
-    const { config, questionEncoder, generator, generationConfig } = this.rag.components;
+  /** The body of `generate` on one backend, from start to end (a lost device reruns it on WASM). */
+  private async generateOn(backend: RagBackend, args: RagTokenGenerateArgs, signal: AbortSignal): Promise<number[][]> {
+    const { config, questionEncoder, generator, generationConfig } = backend.components;
     const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
     const { generation, processors } = generationSettings(generationConfig, args);
     const encoderHidden = await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask);
     try {
       return await decode({
         generator,
-        math: this.rag.math,
+        math: backend.math,
         encoderHidden,
         encoderMask: contexts.contextAttentionMask,
         batch: contexts.batch,
@@ -60,7 +62,7 @@ export class RagTokenForGeneration {
         generation,
         processors,
         ...(args.onTokens ? { onTokens: args.onTokens } : {}),
-        ...(args.signal ? { signal: args.signal } : {}),
+        signal,
       });
     } finally {
       encoderHidden.dispose();

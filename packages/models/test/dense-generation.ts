@@ -121,7 +121,6 @@ export function denseBeamStep(logProbs: LogProbsFn, processors: LogitsProcessor,
   };
 }
 
-
 /** Returns last-position scores (logits or log-probs): `inputIds.length × vocabSize`. */
 export type ScoresFn = (inputIds: number[][]) => Promise<Float32Array>;
 

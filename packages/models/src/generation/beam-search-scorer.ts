@@ -1,4 +1,4 @@
-import { RagConfigError, ShapeError, type GenerationConfigFields } from '@rag-web/core';
+import { RagConfigError, ShapeError } from '@rag-web/core';
 import { BeamHypotheses, type EarlyStopping } from './beam-hypotheses.js';
 import { GenerationError } from './errors.js';
 import { f32, LARGE_NEGATIVE, stableTopK } from './float32-topk.js';
@@ -118,7 +118,6 @@ export class BeamSearchScorer {
       Array.from({ length: numBeams }, (_, i) => ({ tokens: [...p], beamIndices: [], score: i === 0 ? 0 : LARGE_NEGATIVE })),
     );
   }
-
 
   /** Current length of every running sequence (prompt included). */
   get curLen(): number {

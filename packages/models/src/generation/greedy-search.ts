@@ -1,4 +1,4 @@
-import { RagConfigError, ShapeError, type GenerationConfigFields } from '@rag-web/core';
+import { RagConfigError, ShapeError } from '@rag-web/core';
 import { GenerationError } from './errors.js';
 
 /**

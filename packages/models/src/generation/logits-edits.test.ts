@@ -39,8 +39,8 @@ describe('foldRowEdits', () => {
       [[{ ban: [5, 0] }, { ban: [5] }], { ban: [0, 5] }],
       // An allow-list after a force keeps only the forced tokens it allows.
       [[{ force: [1, 2] }, { allow: [2, 3] }], { force: [2] }],
-      // Several forced tokens (ForcedEOS with an EOS list).
-      [[{ allow: [4] }, { force: [2, 0] }], { force: [2, 0] }],
+      // Several forced tokens (ForcedEOS with an EOS list), ids ascending as every edit's.
+      [[{ allow: [4] }, { force: [2, 0] }], { force: [0, 2] }],
     ];
     for (const [edits, expected] of cases) {
       expect(edits.reduce<RowEdit | undefined>((a, e) => foldRowEdits(a, e), undefined)).toEqual(expected);

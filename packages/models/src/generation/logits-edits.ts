@@ -1,14 +1,11 @@
 import type { RowEdit } from '@rag-web/core';
 
-/**
- * The logits processors describe what they do to a score row as core's `RowEdit` (ban ids,
- * allow only some ids, or force some ids to 0), so the WebGPU decode loop applies them by writing
- * a few values and never reads a 50k-wide row back; on WASM core's `logitsEditsRef` applies them.
- *
- * Contract: for scores that are not `+Infinity` or `NaN` (log-probabilities never are), applying
- * a processor's edits gives bit for bit what transformers' processor gives. Ids are ascending and
- * distinct; ids at or past the vocabulary size never appear.
- */
+// The logits processors describe what they do to a score row as core's `RowEdit` (ban ids,
+// allow only some ids, or force some ids to 0), so the WebGPU decode loop applies them by writing
+// a few values and never reads a 50k-wide row back; on WASM core's `logitsEditsRef` applies them.
+// Contract: for scores that are not `+Infinity` or `NaN` (log-probabilities never are), applying
+// a processor's edits gives bit for bit what transformers' processor gives. Ids are ascending and
+// distinct; ids at or past the vocabulary size never appear.
 
 /**
  * `then` applied after `first`, as one edit with the same effect, so the GPU writes each row
@@ -18,7 +15,7 @@ import type { RowEdit } from '@rag-web/core';
  */
 export function foldRowEdits(first: RowEdit | undefined, then: RowEdit | undefined): RowEdit | undefined {
   if (!then) return first;
-  if (then.force) return { force: then.force };
+  if (then.force) return { force: sortedIds(then.force) };
   const removed = new Set(then.ban ?? []);
   const allowed = then.allow ? new Set(then.allow) : undefined;
   const keep = (ids: readonly number[]) => sortedIds(ids.filter((t) => !removed.has(t) && (!allowed || allowed.has(t))));

@@ -25,7 +25,6 @@ export class LogitsProcessorList implements LogitsProcessor {
     return this.processors.length;
   }
 
-
   /**
    * Every processor's edits for this step in order, folded into one edit per row (`foldRowEdits`):
    * applied once, they give what the processors give applied one after another.

@@ -8,8 +8,7 @@ import { everyRow, sortedIds } from './logits-edits.js';
  * the torch version does to the scores as core's `RowEdit`s (generation/logits-edits.ts).
  *
  * Shapes: `inputIds` has one row per score row (batch·numBeams rows in beam search), all of the
- * current length `curLen` (decoder start token included); `scores` is `rows × vocabSize`,
- * row-major, float32, modified in place.
+ * current length `curLen` (decoder start token included); `edits` returns one entry per row.
  */
 export type InputIds = readonly (readonly number[])[];
 
@@ -54,7 +53,6 @@ export class MinLengthLogitsProcessor implements LogitsProcessor {
     this.eosTokenIds = tokenIdList('MinLengthLogitsProcessor', 'eos_token_id', eosTokenId);
   }
 
-
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     if (checkProcessorInputs('MinLengthLogitsProcessor', inputIds, null, vocabSize) >= this.minLength) return [];
     const ids = this.eosTokenIds.filter((eos) => eos < vocabSize);
@@ -92,7 +90,6 @@ export class NoRepeatNGramLogitsProcessor implements LogitsProcessor {
     }
     return [...banned];
   }
-
 
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('NoRepeatNGramLogitsProcessor', inputIds, null, vocabSize);
@@ -151,7 +148,6 @@ export class NoBadWordsLogitsProcessor implements LogitsProcessor {
     }
   }
 
-
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('NoBadWordsLogitsProcessor', inputIds, null, vocabSize);
     this.checkVocab(vocabSize);
@@ -207,7 +203,6 @@ export class PrefixConstrainedLogitsProcessor implements LogitsProcessor {
     }
   }
 
-
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     checkProcessorInputs('PrefixConstrainedLogitsProcessor', inputIds, null, vocabSize);
     this.checkRows(inputIds);
@@ -233,7 +228,6 @@ export class ForcedBOSTokenLogitsProcessor implements LogitsProcessor {
     }
     return true;
   }
-
 
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     if (!this.active(inputIds, vocabSize)) return [];
@@ -265,7 +259,6 @@ export class ForcedEOSTokenLogitsProcessor implements LogitsProcessor {
     }
     return true;
   }
-
 
   edits(inputIds: InputIds, vocabSize: number): Array<RowEdit | undefined> {
     if (!this.active(inputIds, vocabSize)) return [];

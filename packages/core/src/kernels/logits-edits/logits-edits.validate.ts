@@ -7,9 +7,10 @@ export interface LogitsEditsShape {
 }
 
 /**
- * What the logits processors do to one row this step, folded into one edit (see the models
- * package's RowEdits builder for the order rules): `force` keeps only its tokens, each at score 0
- * (ForcedBOS, ForcedEOS with one or several EOS ids; an empty list bans the whole row); otherwise
+ * What the logits processors do to one row this step, folded into one edit in their order (the
+ * models package's `foldRowEdits`): `force` keeps only its tokens, each at score 0 (ForcedBOS,
+ * ForcedEOS with one or several EOS ids; an empty list leaves the whole row -Infinity) and wins
+ * over `ban`/`allow` of the same edit, as transformers runs the forcing processors last; otherwise
  * `ban` ids become -Infinity and, when `allow` is given, so does every id not in it.
  */
 export interface RowEdit {
