@@ -1,4 +1,4 @@
-import { createOutputBuffer, gpuLabel, type GeneratorConfig } from '@rag-web/core';
+import { createOutputBuffer, gpuLabel, readBuffer, type GeneratorConfig } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import { InvalidInputError } from './errors.js';
 import type { OnnxSession } from './ort/onnx-session.js';
@@ -125,5 +125,12 @@ function leadingPositions(ort: Ort, device: GPUDevice, logits: Tensor, keep: num
   device.queue.submit([encoder.finish({ label: gpuLabel('generator.leadingPositions') })]);
   // The copy is queued ahead of whatever reuses the padded buffer.
   logits.dispose();
-  return ort.Tensor.fromGpuBuffer(out, { dataType, dims: [rows, keep, vocab], dispose: () => out.destroy() });
+  const bytes = rows * keep * positionBytes;
+  return ort.Tensor.fromGpuBuffer(out, {
+    dataType,
+    dims: [rows, keep, vocab],
+    // A labels forward reads its logits back (RagModel.forward's output).
+    download: async () => (dataType === 'float16' ? new Uint16Array(await readBuffer(device, out, bytes)) : new Float32Array(await readBuffer(device, out, bytes))),
+    dispose: () => out.destroy(),
+  });
 }
