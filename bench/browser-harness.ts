@@ -6,7 +6,7 @@
  * `window[errorKey]`), and return it.
  */
 import { chromium, type ConsoleMessage } from 'playwright';
-import { createServer, defaultClientConditions } from 'vite';
+import { createServer, defaultClientConditions, type PluginOption } from 'vite';
 import { chromiumExecutable, chromiumWebGpuArgs } from '../test/chromium.js';
 import { crossOriginIsolationHeaders } from '../vite.config.js';
 
@@ -22,6 +22,8 @@ export interface BenchPage {
   chromiumArgs?: string[];
   /** Page console lines of these types are echoed to stdout (errors and warnings always go to stderr). */
   echo?: Array<ReturnType<ConsoleMessage['type']>>;
+  /** Vite plugins for the page's server (e.g. onnxRuntimeAssets, for pages that run ONNX Runtime). */
+  plugins?: PluginOption[];
 }
 
 export async function runBenchPage<T>(spec: BenchPage): Promise<T> {
@@ -29,6 +31,7 @@ export async function runBenchPage<T>(spec: BenchPage): Promise<T> {
     configFile: false,
     root: repoRoot,
     logLevel: 'warn',
+    plugins: spec.plugins ?? [],
     resolve: { conditions: ['source', ...defaultClientConditions] },
     // The pages import only our own sources: skip scanning the repository for dependencies.
     optimizeDeps: { noDiscovery: true, include: [] },

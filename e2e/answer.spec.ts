@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ask, openDemo, passageTitles, referenceQuestion, writeArtifact } from './demo-page.js';
+import { ask, openDemo, passageTitles, referenceQuestion, TINY_A, writeArtifact } from './demo-page.js';
 
 // Ask → answer with provenance, on WebGPU (SwiftShader) and with WebGPU disabled (WASM). The
 // tiny fixture model was trained on these questions; RAG-Token greedy with max length 12 must
@@ -13,7 +13,7 @@ const backends = [
 for (const { backend, tag } of backends) {
   test(`a fixture question gets the reference answer, streamed, with its passages (${backend})${tag}`, async ({ page }, info) => {
     const q = referenceQuestion('what is del');
-    await openDemo(page);
+    await openDemo(page, TINY_A);
     await expect(page.getByTestId('backend')).toHaveText(backend);
 
     // Record every text the answer shows while it streams.
@@ -66,7 +66,7 @@ for (const { backend, tag } of backends) {
 
 test('RAG-Sequence with beam search gives the reference answer @no-webgpu', async ({ page }) => {
   const q = referenceQuestion('what is if');
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await page.getByTestId('variant-sequence').check();
   await page.getByTestId('beams').fill('2');
   await page.getByTestId('max-length').fill('10');

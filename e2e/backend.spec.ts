@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { openDemo, SLOW } from './demo-page.js';
+import { openDemo, SLOW, TINY_A } from './demo-page.js';
 
 test('the demo runs its model on WebGPU (SwiftShader) in a cross-origin isolated page', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   await expect(page.getByTestId('adapter')).toContainText('swiftshader');
   await expect(page.getByTestId('isolated')).toHaveText('true');
@@ -10,14 +10,14 @@ test('the demo runs its model on WebGPU (SwiftShader) in a cross-origin isolated
 });
 
 test('with WebGPU disabled the demo falls back to WASM @no-webgpu', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await expect(page.getByTestId('backend')).toHaveText('wasm');
   await expect(page.getByTestId('adapter')).toContainText('none');
   await expect(page.getByTestId('isolated')).toHaveText('true');
 });
 
 test('asking for WebGPU where there is none runs on WASM and says so @no-webgpu', async ({ page }) => {
-  await page.goto('/?device=webgpu');
+  await page.goto(`/${TINY_A}&device=webgpu`);
   await expect(page.getByTestId('model-progress-label')).toHaveText(/^Ready on wasm/, SLOW);
   await expect(page.getByTestId('backend')).toHaveText('wasm');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-state', 'warn');

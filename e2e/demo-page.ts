@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 // What the e2e tests do on the demo page, in one place. The page is driven through its
 // data-testid hooks only.
@@ -23,7 +23,13 @@ export function referenceQuestion(question: string): ReferenceQuestion {
   return q;
 }
 
-/** Opens the demo and waits until its model is loaded (the Ask button comes on). */
+/**
+ * The query that loads the tiny-a parity fixture (fp32, as its reference values were computed)
+ * instead of the default model: the tests that compare with transformers use it.
+ */
+export const TINY_A = '?model=/models/tiny-a&dtype=fp32';
+
+/** Opens the demo (the default model, unless `query` picks another) and waits until its model is loaded (the Ask button comes on). */
 export async function openDemo(page: Page, query = ''): Promise<void> {
   await page.goto(`/${query}`);
   await waitForModel(page);
@@ -52,6 +58,19 @@ export async function addDocument(page: Page, doc: { target: string; title: stri
   await page.getByTestId('add-docs').click();
   await expect(page.getByTestId('ingest-label')).toHaveText(/passages embedded and stored$/, SLOW);
   await expect(page.getByTestId('error')).toBeHidden();
+}
+
+/** Looks up passages by title under "Edit passages" (in the knowledge base the form names); returns those titled exactly `title`. */
+export async function findPassages(page: Page, title: string): Promise<Locator> {
+  await page.getByTestId('passage-search').fill(title);
+  await page.getByTestId('passage-find').click();
+  // "Looking up…" until this lookup is done; then how many matched.
+  await expect(page.getByTestId('passage-status')).toHaveText(/^\d+ passages? in /, SLOW);
+  await expect(page.getByTestId('error')).toBeHidden();
+  return page
+    .getByTestId('passage-search-results')
+    .getByTestId('passage-result')
+    .filter({ has: page.getByTestId('passage-result-title').getByText(title, { exact: true }) });
 }
 
 /** Titles of the retrieved passages, best first. */

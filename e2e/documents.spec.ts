@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { addDocument, ask, openDemo, passageTitles } from './demo-page.js';
+import { addDocument, ask, findPassages, openDemo, passageTitles, TINY_A } from './demo-page.js';
 
 // "Add your documents": pasted text is split, embedded by the model's context encoder, stored in
 // IndexedDB and indexed, then retrieved like the bundled passages.
 
 test('a pasted document joins the bundled knowledge base and is retrieved for a question about it', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await expect(page.locator('[data-kb="tiny-a"] [data-testid=kb-count]')).toHaveText('259');
   await addDocument(page, {
     target: 'tiny-a',
@@ -34,7 +34,7 @@ test('a passage holding HTML shows as text and runs nothing', async ({ page }) =
   });
   const payload = '<img src=x onerror="window.__xss = 1; alert(1)">';
   const title = '<b>Quentaris</b><script>window.__xss = 2</script>';
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await addDocument(page, { target: 'untrusted', title, text: `Zorblax notes: ${payload} and then some plain words.` });
   // The new knowledge base is the one asked from now; it holds one passage, so n_docs becomes 1.
   await expect(page.getByTestId('kb-select')).toHaveValue('untrusted');
@@ -52,7 +52,7 @@ test('a passage holding HTML shows as text and runs nothing', async ({ page }) =
 });
 
 test('documents from files and pasted text go into a new knowledge base, which can be deleted @no-webgpu', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
   const jsonl = [{ title: 'Fact one', text: 'The first fact.' }, { title: 'Fact two', text: words(120) }].map((r) => JSON.stringify(r)).join('\n');
   await page.getByTestId('doc-files').setInputFiles([
@@ -74,4 +74,37 @@ test('documents from files and pasted text go into a new knowledge base, which c
   const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
   expect(names).not.toContain('rag-web-kb:notes');
   expect(names).toContain('rag-web-kb:tiny-a');
+});
+
+test('a passage looked up by title is edited (a new doc id, the old one gone) and deleted, and questions see it @no-webgpu', async ({ page }) => {
+  await openDemo(page, TINY_A);
+  const count = page.locator('[data-kb="tiny-a"] [data-testid=kb-count]');
+  // A title prefix, case-insensitively: tiny-a's two passages titled "assert", doc ids 0 and 1.
+  await page.getByTestId('passage-search').fill('ASSE');
+  await page.getByTestId('passage-find').click();
+  await expect(page.getByTestId('passage-status')).toHaveText('2 passages in "tiny-a".');
+  await expect(page.getByTestId('passage-result-title')).toHaveText(['assert', 'assert']);
+
+  const first = page.locator('[data-testid=passage-result][data-doc-id="0"]');
+  await first.getByTestId('passage-edit-text').fill('The assert statement, edited in the page.');
+  await first.getByTestId('passage-save').click();
+  await expect(page.getByTestId('passage-status')).toHaveText('Saved "assert": it is now doc 259 (doc 0 is removed).');
+  await expect(count).toHaveText('259');
+  const afterEdit = await findPassages(page, 'assert');
+  expect(await afterEdit.evaluateAll((els) => els.map((e) => e.getAttribute('data-doc-id')))).toEqual(['1', '259']);
+  await expect(afterEdit.last().getByTestId('passage-edit-text')).toHaveValue('The assert statement, edited in the page.');
+
+  page.once('dialog', (d) => void d.accept());
+  await afterEdit.last().getByTestId('passage-delete').click();
+  await expect(page.getByTestId('passage-status')).toHaveText('Deleted "assert" (doc 259).');
+  await expect(count).toHaveText('258');
+  await expect(await findPassages(page, 'assert')).toHaveCount(1);
+
+  await ask(page, 'what is assert');
+  const docIds = await page.getByTestId('passage').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-doc-id'))));
+  expect(docIds).not.toContain(0);
+  expect(docIds).not.toContain(259);
+  // tiny-a has no measured threshold: its answers are never called "not found".
+  await expect(page.getByTestId('not-found')).toBeHidden();
+  await expect(page.getByTestId('answer-source')).toContainText('Source: ');
 });

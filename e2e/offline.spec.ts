@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { ask, openDemo, referenceQuestion, SLOW, waitForModel } from './demo-page.js';
+import { ask, openDemo, referenceQuestion, SLOW, TINY_A, waitForModel } from './demo-page.js';
 
 // After one visit the service worker has the app shell, Cache Storage the model files and
 // IndexedDB the passages: with the network off, a reload still loads and answers.
 
 test('with the network off, a reload still answers', async ({ page, context }) => {
-  await openDemo(page);
+  await openDemo(page, TINY_A);
   await expect(page.getByTestId('offline')).toHaveText(/^ready/, SLOW);
   const first = referenceQuestion('what is del');
   await ask(page, first.question);

@@ -1,10 +1,13 @@
+import { DEFAULT_MODEL } from './default-model.js';
 import { AnswerView } from './ui/answer-view.js';
 import { byId } from './ui/elements.js';
-import { readAskRequest, readDocumentsRequest, readLoadRequest } from './ui/forms.js';
+import { readAskRequest, readDocumentsRequest, readFindPassagesRequest, readLoadRequest } from './ui/forms.js';
 import { KnowledgeBaseView } from './ui/knowledge-base-view.js';
+import { ModelIntroView } from './ui/model-intro-view.js';
+import { PassageEditorView } from './ui/passage-editor-view.js';
 import { IngestProgressView, ModelProgressView } from './ui/progress-view.js';
 import { StatusView } from './ui/status-view.js';
-import type { ModelInfo, RagEngine } from './worker/engine.js';
+import type { ModelInfo, PassageRecord, RagEngine } from './worker/engine.js';
 
 /**
  * The page's controller: reads the forms, calls the engine, hands results to the views. It never
@@ -22,6 +25,7 @@ export class DemoApp {
     model: byId<HTMLFormElement>('model-form'),
     ask: byId<HTMLFormElement>('ask-form'),
     docs: byId<HTMLFormElement>('docs-form'),
+    passages: byId<HTMLFormElement>('passage-form'),
   };
   private readonly buttons = {
     load: byId<HTMLButtonElement>('load'),
@@ -39,7 +43,19 @@ export class DemoApp {
   });
   private readonly modelProgress = new ModelProgressView(byId<HTMLProgressElement>('model-progress'), byId('model-progress-label'), byId('model-files'));
   private readonly ingestProgress = new IngestProgressView(byId<HTMLProgressElement>('ingest-progress'), byId('ingest-label'));
-  private readonly answer = new AnswerView(byId('answer'), byId('answer-meta'), byId<HTMLOListElement>('passages'));
+  private readonly answer = new AnswerView(byId('answer'), byId('not-found'), byId('answer-source'), byId('answer-meta'), byId<HTMLOListElement>('passages'));
+  private readonly intro = new ModelIntroView(
+    DEFAULT_MODEL,
+    byId('model-intro'),
+    byId<HTMLFieldSetElement>('examples'),
+    byId<HTMLInputElement>('question'),
+    byId('model-description'),
+    () => void this.ask(),
+  );
+  private readonly passageEditor = new PassageEditorView(byId('passage-status'), byId<HTMLOListElement>('passage-results'), {
+    onSave: (kb, passage, text) => void this.savePassage(kb, passage, text),
+    onDelete: (kb, passage) => void this.deletePassage(kb, passage),
+  });
   private readonly knowledgeBases = new KnowledgeBaseView(byId('kb-rows') as HTMLTableSectionElement, byId<HTMLSelectElement>('kb-select'), byId('kb-names') as HTMLDataListElement, (name) => void this.deleteKnowledgeBase(name));
 
   constructor(private readonly engine: RagEngine) {
@@ -54,6 +70,10 @@ export class DemoApp {
     this.forms.docs.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.addDocuments();
+    });
+    this.forms.passages.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.findPassages();
     });
     this.buttons.stop.addEventListener('click', () => this.running?.abort());
   }
@@ -75,6 +95,7 @@ export class DemoApp {
     this.status.clearWarnings();
     this.status.backend(undefined);
     this.modelProgress.reset(`Loading ${request.modelUrl}…`);
+    this.intro.showFor(request.modelUrl);
     try {
       this.model = await this.engine.load(request, {
         signal: this.running.signal,
@@ -85,7 +106,11 @@ export class DemoApp {
       const { device, dtype, loadMs, canEmbed } = this.model;
       this.modelProgress.finish(`Ready on ${device} (${dtype}) in ${(loadMs / 1000).toFixed(1)} s${canEmbed ? '' : ' · no context encoder'}`, 'ok');
       this.status.backend(this.model);
+      field(this.forms.ask, 'nDocs').value = String(this.model.nDocs);
       await this.refreshKnowledgeBases();
+      // Adding documents and editing passages start from the knowledge base this model asks from.
+      field(this.forms.docs, 'target').value = this.knowledgeBases.selected;
+      field(this.forms.passages, 'knowledgeBase').value = this.knowledgeBases.selected;
     } catch (err) {
       this.modelProgress.finish(isAbort(err) ? 'Loading stopped.' : 'Loading failed.', 'error');
       this.status.backend(undefined);
@@ -115,7 +140,8 @@ export class DemoApp {
         },
         onWarning: (message) => this.status.warn(message),
       });
-      this.answer.finish(result);
+      // The not-found threshold is measured for the default model; others answer without one.
+      this.answer.finish(result, this.model.modelUrl === DEFAULT_MODEL.modelUrl ? DEFAULT_MODEL.notFoundBelow : undefined);
       this.status.backend(this.model, result.device);
       if (!this.answered) this.markFirstAnswer();
     } catch (err) {
@@ -135,7 +161,7 @@ export class DemoApp {
     try {
       const kb = await this.engine.addDocuments(request, { onProgress: (event) => this.ingestProgress.update(event) });
       this.forms.docs.reset();
-      (this.forms.docs.elements.namedItem('target') as HTMLInputElement).value = kb.name;
+      field(this.forms.docs, 'target').value = kb.name;
       // Ask from the knowledge base that just got the documents.
       await this.refreshKnowledgeBases(kb.name);
     } catch (err) {
@@ -156,6 +182,45 @@ export class DemoApp {
     }
   }
 
+  async findPassages(): Promise<void> {
+    const request = readFindPassagesRequest(this.forms.passages);
+    this.status.clearError();
+    this.passageEditor.message(`Looking up "${request.title.trim()}" in "${request.knowledgeBase}"…`);
+    try {
+      this.passageEditor.show(request.knowledgeBase, request.title, await this.engine.findPassages(request));
+    } catch (err) {
+      this.passageEditor.message('The lookup failed.');
+      this.status.error(err);
+    }
+  }
+
+  async savePassage(knowledgeBase: string, passage: PassageRecord, text: string): Promise<void> {
+    this.status.clearError();
+    this.passageEditor.busy(passage.docId, true);
+    try {
+      const saved = await this.engine.updatePassage({ knowledgeBase, docId: passage.docId, text });
+      this.passageEditor.saved(knowledgeBase, passage.docId, saved);
+    } catch (err) {
+      this.passageEditor.busy(passage.docId, false);
+      this.passageEditor.message(`"${passage.title}" was not saved.`);
+      this.status.error(err);
+    }
+  }
+
+  async deletePassage(knowledgeBase: string, passage: PassageRecord): Promise<void> {
+    if (!confirm(`Delete the passage "${passage.title}" (doc ${passage.docId}) from "${knowledgeBase}"?`)) return;
+    this.status.clearError();
+    this.passageEditor.busy(passage.docId, true);
+    try {
+      await this.engine.deletePassage({ knowledgeBase, docId: passage.docId });
+      this.passageEditor.deleted(passage);
+      await this.refreshKnowledgeBases();
+    } catch (err) {
+      this.passageEditor.busy(passage.docId, false);
+      this.status.error(err);
+    }
+  }
+
   private async refreshKnowledgeBases(prefer?: string): Promise<void> {
     this.knowledgeBases.render(await this.engine.listKnowledgeBases(), this.model, prefer);
   }
@@ -168,7 +233,12 @@ export class DemoApp {
 
   private setBusy(state: Partial<Record<keyof DemoApp['buttons'], boolean>>): void {
     for (const [name, disabled] of Object.entries(state)) this.buttons[name as keyof DemoApp['buttons']].disabled = disabled;
+    this.intro.disabled = this.buttons.ask.disabled;
   }
+}
+
+function field(form: HTMLFormElement, name: string): HTMLInputElement {
+  return form.elements.namedItem(name) as HTMLInputElement;
 }
 
 function isAbort(err: unknown): boolean {

@@ -1,7 +1,7 @@
 import { DemoApp } from './app.js';
 import { registerServiceWorker } from './offline.js';
 import { byId } from './ui/elements.js';
-import { applyUrlParams } from './ui/forms.js';
+import { presetModelForm } from './ui/forms.js';
 import type { RagEngine } from './worker/engine.js';
 import { WorkerRagEngine } from './worker/worker-client.js';
 
@@ -18,7 +18,7 @@ async function createEngine(params: URLSearchParams): Promise<RagEngine> {
 }
 
 const params = new URLSearchParams(location.search);
-applyUrlParams(byId<HTMLFormElement>('model-form'), params);
+presetModelForm(byId<HTMLFormElement>('model-form'), params);
 const app = new DemoApp(await createEngine(params));
 void registerServiceWorker(app.status);
 await app.start();

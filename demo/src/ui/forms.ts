@@ -1,5 +1,6 @@
 import { isDeviceType } from '@rag-web/models';
-import type { AddDocumentsRequest, AskRequest, Dtype, LoadRequest, Variant } from '../worker/engine.js';
+import { DEFAULT_MODEL } from '../default-model.js';
+import type { AddDocumentsRequest, AskRequest, Dtype, FindPassagesRequest, LoadRequest, Variant } from '../worker/engine.js';
 
 /** Form values → engine requests. Numbers are checked again by the engine; this only reads. */
 
@@ -13,15 +14,15 @@ export function readLoadRequest(form: HTMLFormElement): LoadRequest {
   };
 }
 
-/** `?model=…&device=…&dtype=…` preset the model form, so a link can open a given setup. */
-export function applyUrlParams(form: HTMLFormElement, params: URLSearchParams): void {
-  const fields: Array<[string, string]> = [
-    ['model', 'modelUrl'],
-    ['device', 'device'],
-    ['dtype', 'dtype'],
+/** The default model (default-model.ts), or `?model=…&device=…&dtype=…`, preset the model form, so a link can open a given setup. */
+export function presetModelForm(form: HTMLFormElement, params: URLSearchParams): void {
+  const fields: Array<[string, string, string | null]> = [
+    ['model', 'modelUrl', DEFAULT_MODEL.modelUrl],
+    ['device', 'device', null],
+    ['dtype', 'dtype', DEFAULT_MODEL.dtype],
   ];
-  for (const [param, name] of fields) {
-    const value = params.get(param);
+  for (const [param, name, fallback] of fields) {
+    const value = params.get(param) ?? fallback;
     const field = form.elements.namedItem(name);
     if (value !== null && (field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) field.value = value;
   }
@@ -49,4 +50,9 @@ export function readDocumentsRequest(form: HTMLFormElement): AddDocumentsRequest
     documents: text.trim() === '' ? [] : [{ title, text }],
     files,
   };
+}
+
+export function readFindPassagesRequest(form: HTMLFormElement): FindPassagesRequest {
+  const data = new FormData(form);
+  return { knowledgeBase: String(data.get('knowledgeBase') ?? '').trim(), title: String(data.get('title') ?? '') };
 }

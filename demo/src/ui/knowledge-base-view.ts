@@ -1,4 +1,4 @@
-import type { KnowledgeBaseSummary } from '../worker/engine.js';
+import type { KnowledgeBaseSummary, ModelInfo } from '../worker/engine.js';
 import { h } from './elements.js';
 
 /**
@@ -20,15 +20,18 @@ export class KnowledgeBaseView {
     return this.askSelect.value;
   }
 
-  /** Redraws everything; keeps the selection if it still exists, else takes `prefer` or the first. */
-  render(list: KnowledgeBaseSummary[], model: { dimension: number } | undefined, prefer?: string): void {
+  /**
+   * Redraws everything. Selects `prefer`, else keeps the selection, if it exists and fits the
+   * model; else the model's own knowledge base (embedded by its encoder), else the first that fits.
+   */
+  render(list: KnowledgeBaseSummary[], model: Pick<ModelInfo, 'dimension' | 'modelUrl'> | undefined, prefer?: string): void {
     this.list = list;
     const keep = prefer ?? this.askSelect.value;
     const fits = (kb: KnowledgeBaseSummary) => !model || kb.dimension === model.dimension;
+    const chosen = list.find((kb) => kb.name === keep && fits(kb)) ?? list.find((kb) => kb.modelId === model?.modelUrl) ?? list.find(fits) ?? list[0];
     this.askSelect.replaceChildren(
-      ...list.map((kb) => h('option', { value: kb.name, selected: kb.name === keep }, `${kb.name} (${kb.count})${fits(kb) ? '' : ' — other encoder'}`)),
+      ...list.map((kb) => h('option', { value: kb.name, selected: kb === chosen }, `${kb.name} (${kb.count})${fits(kb) ? '' : ' — other encoder'}`)),
     );
-    if (!list.some((kb) => kb.name === keep) && list[0]) this.askSelect.value = list[0].name;
     this.targetNames.replaceChildren(...list.map((kb) => h('option', { value: kb.name })));
     this.rows.replaceChildren(
       ...list.map((kb) => {

@@ -7,6 +7,7 @@ import {
   KnowledgeBaseStorageError,
   MalformedPassagesError,
   StorageQuotaError,
+  UnknownPassageError,
 } from '@rag-web/retriever';
 import type { EngineEnvironment, ModelInfo } from '../worker/engine.js';
 import { h } from './elements.js';
@@ -19,8 +20,9 @@ function hintFor(err: unknown): string | undefined {
     return 'This knowledge base was built with another encoder: pick another one, or add your documents to a new knowledge base.';
   if (err instanceof EmptyKnowledgeBaseError) return 'Add documents to this knowledge base first.';
   if (err instanceof MalformedPassagesError) return 'Each .jsonl line must be a {"title": …, "text": …} object.';
+  if (err instanceof UnknownPassageError) return 'This passage was already replaced or deleted: look it up again.';
   if (err instanceof StorageQuotaError) return 'The browser refused to store more: delete a knowledge base and try again.';
-  if (err instanceof KnowledgeBaseStorageError) return 'Stored data looks damaged: delete this knowledge base (a bundled one comes back on the next start).';
+  if (err instanceof KnowledgeBaseStorageError) return 'Stored data looks damaged: delete this knowledge base (a bundled one comes back the next time its model loads).';
   return undefined;
 }
 

@@ -19,6 +19,11 @@ export interface RagEngine {
   addDocuments(request: AddDocumentsRequest, hooks?: IngestHooks): Promise<KnowledgeBaseSummary>;
   listKnowledgeBases(): Promise<KnowledgeBaseSummary[]>;
   deleteKnowledgeBase(name: string): Promise<void>;
+  /** Passages of a knowledge base whose title is, or starts with, the given one (case-insensitive). */
+  findPassages(request: FindPassagesRequest): Promise<FindPassagesResult>;
+  /** Replaces a passage's text: the new text is embedded (context encoder) and stored under a new doc id, the old passage removed. */
+  updatePassage(request: UpdatePassageRequest): Promise<PassageRecord>;
+  deletePassage(request: PassageRef): Promise<void>;
 }
 
 export type Dtype = 'fp32' | 'q8';
@@ -61,11 +66,15 @@ export interface AskRequest {
   maxLength: number;
 }
 
-/** A retrieved passage with its doc score and that score's softmax over the retrieved set. */
-export interface RetrievedPassage {
+/** A stored passage, as the page sees it. */
+export interface PassageRecord {
   docId: number;
   title: string;
   text: string;
+}
+
+/** A retrieved passage with its doc score and that score's softmax over the retrieved set. */
+export interface RetrievedPassage extends PassageRecord {
   score: number;
   probability: number;
 }
@@ -104,6 +113,28 @@ export interface KnowledgeBaseSummary {
   modelId: string;
   /** Seeded from a folder shipped with the app (restored on the next start if deleted). */
   bundled: boolean;
+}
+
+export interface FindPassagesRequest {
+  knowledgeBase: string;
+  title: string;
+  /** At most this many passages are returned (exact title matches first); default 20. */
+  limit?: number;
+}
+
+export interface FindPassagesResult {
+  passages: PassageRecord[];
+  /** Matches in all, including those beyond `limit`. */
+  total: number;
+}
+
+export interface PassageRef {
+  knowledgeBase: string;
+  docId: number;
+}
+
+export interface UpdatePassageRequest extends PassageRef {
+  text: string;
 }
 
 export interface LoadHooks {

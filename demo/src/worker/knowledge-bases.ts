@@ -1,13 +1,19 @@
 import { IdbBackend, KnowledgeBase, loadKnowledgeBase, type KnowledgeBaseManifest } from '@rag-web/retriever';
+import { DEFAULT_MODEL } from '../default-model.js';
 import type { KnowledgeBaseSummary } from './engine.js';
 import { DemoInputError } from './errors.js';
 
 /**
- * Knowledge-base folders shipped in public/ (built by demo/scripts/build-kb.mjs). Each is copied
- * into IndexedDB once, on first start; after that it is opened from IndexedDB without touching
- * the network, so it works offline and keeps the documents a user added to it.
+ * Knowledge-base folders shipped in public/ (built by demo/scripts/build-kb.mjs), each with the
+ * model whose context encoder embedded it. One is copied into IndexedDB the first time its model
+ * loads; after that it is opened from IndexedDB without touching the network, so it works
+ * offline and keeps the documents a user added to it.
  */
-export const BUNDLED_KNOWLEDGE_BASES = [{ name: 'tiny-a', url: '/kb/tiny-a/' }] as const;
+export const BUNDLED_KNOWLEDGE_BASES: ReadonlyArray<{ name: string; url: string; modelUrl: string }> = [
+  { ...DEFAULT_MODEL.knowledgeBase, modelUrl: DEFAULT_MODEL.modelUrl },
+  // The parity fixture, still loadable by URL (?model=/models/tiny-a&dtype=fp32): the e2e tests use it.
+  { name: 'tiny-a', url: '/kb/tiny-a/', modelUrl: '/models/tiny-a' },
+];
 
 /** IdbBackend's database names: `rag-web-kb:<name>`. */
 const DB_PREFIX = 'rag-web-kb:';
@@ -17,9 +23,9 @@ const VALID_NAME = /^[A-Za-z0-9][\w .-]{0,63}$/;
 export class KnowledgeBaseCatalog {
   private readonly opened = new Map<string, Promise<KnowledgeBase>>();
 
-  /** Copies every bundled folder that is not stored yet into IndexedDB. */
-  async seedBundled(signal?: AbortSignal): Promise<void> {
-    for (const { name, url } of BUNDLED_KNOWLEDGE_BASES) {
+  /** Copies the bundled folders of this model that are not stored yet into IndexedDB. */
+  async seedBundled(modelUrl: string, signal?: AbortSignal): Promise<void> {
+    for (const { name, url } of BUNDLED_KNOWLEDGE_BASES.filter((b) => b.modelUrl === modelUrl)) {
       // An interrupted copy left no manifest (or an empty one): loadKnowledgeBase starts it over.
       if (this.opened.has(name) || ((await this.readManifest(name))?.count ?? 0) > 0) continue;
       this.remember(name, loadKnowledgeBase(url, { backend: new IdbBackend(name), ...(signal ? { signal } : {}) }));

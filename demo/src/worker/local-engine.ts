@@ -1,5 +1,5 @@
 import { hasWebGpuApi } from '@rag-web/core';
-import { ModelLoadError, RagTokenForGeneration, type RagFromPretrainedOptions } from '@rag-web/models';
+import { ModelLoadError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
 import { answerQuestion } from './answer.js';
 import { passagesOf } from './documents.js';
 import type {
@@ -8,15 +8,21 @@ import type {
   AskRequest,
   AskResult,
   EngineEnvironment,
+  FindPassagesRequest,
+  FindPassagesResult,
   IngestHooks,
   KnowledgeBaseSummary,
   LoadHooks,
   LoadRequest,
   ModelInfo,
+  PassageRecord,
+  PassageRef,
   RagEngine,
+  UpdatePassageRequest,
 } from './engine.js';
 import { DemoInputError } from './errors.js';
 import { KnowledgeBaseCatalog } from './knowledge-bases.js';
+import { findPassages, replacePassage } from './passages.js';
 
 /**
  * The engine where the work happens (a Web Worker in the demo): one model at a time, the
@@ -63,7 +69,7 @@ export class LocalRagEngine implements RagEngine {
         hooks.onWarning?.(`${request.modelUrl} has no context encoder (${err.message}); adding documents is off.`);
         model = await RagTokenForGeneration.fromPretrained(request.modelUrl, { ...options, loadContextEncoder: false });
       }
-      await this.knowledgeBases.seedBundled(hooks.signal);
+      await this.knowledgeBases.seedBundled(request.modelUrl, hooks.signal);
       const { config, generationConfig, contextEncoder } = model.rag.components;
       this.model = model;
       this.info = {
@@ -90,8 +96,7 @@ export class LocalRagEngine implements RagEngine {
 
   addDocuments(request: AddDocumentsRequest, hooks: IngestHooks = {}): Promise<KnowledgeBaseSummary> {
     return this.exclusive(hooks, async () => {
-      const encoder = this.loaded().rag.components.contextEncoder;
-      if (!encoder) throw new DemoInputError('This model has no context encoder, so it cannot embed documents.');
+      const encoder = this.contextEncoder();
       const passages = await passagesOf(request);
       const name = request.knowledgeBase.trim();
       const kb = await this.knowledgeBases.getOrCreate(name, encoder.dimension, encoder.modelId);
@@ -111,6 +116,24 @@ export class LocalRagEngine implements RagEngine {
 
   deleteKnowledgeBase(name: string): Promise<void> {
     return this.exclusive({}, () => this.knowledgeBases.delete(name));
+  }
+
+  findPassages(request: FindPassagesRequest): Promise<FindPassagesResult> {
+    return this.exclusive({}, async () => findPassages(await this.knowledgeBases.get(request.knowledgeBase), request.title, request.limit));
+  }
+
+  updatePassage(request: UpdatePassageRequest): Promise<PassageRecord> {
+    return this.exclusive({}, async () => replacePassage(await this.knowledgeBases.get(request.knowledgeBase), request.docId, request.text, this.contextEncoder()));
+  }
+
+  deletePassage(request: PassageRef): Promise<void> {
+    return this.exclusive({}, async () => (await this.knowledgeBases.get(request.knowledgeBase)).remove([request.docId]));
+  }
+
+  private contextEncoder(): DPRContextEncoder {
+    const encoder = this.loaded().rag.components.contextEncoder;
+    if (!encoder) throw new DemoInputError('This model has no context encoder, so it cannot embed documents.');
+    return encoder;
   }
 
   private loaded(): RagTokenForGeneration {

@@ -1,6 +1,20 @@
 import type { ProgressInfo } from '@rag-web/models';
 import type { IngestEvent } from '@rag-web/retriever';
-import type { AddDocumentsRequest, AskRequest, AskResult, EngineEnvironment, KnowledgeBaseSummary, LoadRequest, ModelInfo, RetrievedPassage } from './engine.js';
+import type {
+  AddDocumentsRequest,
+  AskRequest,
+  AskResult,
+  EngineEnvironment,
+  FindPassagesRequest,
+  FindPassagesResult,
+  KnowledgeBaseSummary,
+  LoadRequest,
+  ModelInfo,
+  PassageRecord,
+  PassageRef,
+  RetrievedPassage,
+  UpdatePassageRequest,
+} from './engine.js';
 import type { SerializedError } from './errors.js';
 
 /**
@@ -15,6 +29,9 @@ export type RequestMessage =
   | { kind: 'add-documents'; id: number; request: AddDocumentsRequest }
   | { kind: 'list-knowledge-bases'; id: number }
   | { kind: 'delete-knowledge-base'; id: number; name: string }
+  | { kind: 'find-passages'; id: number; request: FindPassagesRequest }
+  | { kind: 'update-passage'; id: number; request: UpdatePassageRequest }
+  | { kind: 'delete-passage'; id: number; request: PassageRef }
   | { kind: 'abort'; id: number };
 
 /** What each request kind resolves to. */
@@ -25,6 +42,9 @@ export interface ResultOf {
   'add-documents': KnowledgeBaseSummary;
   'list-knowledge-bases': KnowledgeBaseSummary[];
   'delete-knowledge-base': undefined;
+  'find-passages': FindPassagesResult;
+  'update-passage': PassageRecord;
+  'delete-passage': undefined;
 }
 
 export type ResponseMessage =

@@ -7,12 +7,17 @@ import type {
   AskRequest,
   AskResult,
   EngineEnvironment,
+  FindPassagesRequest,
+  FindPassagesResult,
   IngestHooks,
   KnowledgeBaseSummary,
   LoadHooks,
   LoadRequest,
   ModelInfo,
+  PassageRecord,
+  PassageRef,
   RagEngine,
+  UpdatePassageRequest,
 } from './engine.js';
 import { rebuildError } from './errors.js';
 import type { RequestMessage, ResponseMessage, ResultOf } from './messages.js';
@@ -75,6 +80,18 @@ export class WorkerRagEngine implements RagEngine {
 
   async deleteKnowledgeBase(name: string): Promise<void> {
     await this.call<'delete-knowledge-base'>({ kind: 'delete-knowledge-base', name });
+  }
+
+  findPassages(request: FindPassagesRequest): Promise<FindPassagesResult> {
+    return this.call<'find-passages'>({ kind: 'find-passages', request });
+  }
+
+  updatePassage(request: UpdatePassageRequest): Promise<PassageRecord> {
+    return this.call<'update-passage'>({ kind: 'update-passage', request });
+  }
+
+  async deletePassage(request: PassageRef): Promise<void> {
+    await this.call<'delete-passage'>({ kind: 'delete-passage', request });
   }
 
   terminate(): void {

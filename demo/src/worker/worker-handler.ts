@@ -59,6 +59,12 @@ export class EngineWorkerHandler {
         return this.engine.listKnowledgeBases();
       case 'delete-knowledge-base':
         return this.engine.deleteKnowledgeBase(message.name).then(() => undefined);
+      case 'find-passages':
+        return this.engine.findPassages(message.request);
+      case 'update-passage':
+        return this.engine.updatePassage(message.request);
+      case 'delete-passage':
+        return this.engine.deletePassage(message.request).then(() => undefined);
     }
   }
 }

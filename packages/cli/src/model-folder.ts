@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
+  DTYPE_SUFFIX,
   DTYPES,
   ModelLoadError,
   RagModel,
@@ -8,18 +10,28 @@ import {
   RagTokenForGeneration,
   type Dtype,
 } from '@rag-web/models';
-import { choiceValue, requiredString, type OptionSpec, type ParsedValues } from './cli-options.js';
+import { choiceValue, stringValue, type OptionSpec, type ParsedValues } from './cli-options.js';
 import { BACKEND_NAMES, CLI_DEVICES, runtimeFor, type CliDevice } from './device.js';
 import { isDirectory } from './input-files.js';
 
 export const RAG_VARIANTS = Object.freeze(['token', 'sequence'] as const);
 export type RagVariant = (typeof RAG_VARIANTS)[number];
 
+/**
+ * The embedded default, trained by tools/train_default.py (public/models/world-facts/README.md):
+ * what the commands use when no --model is given. Resolved from this file, which sits at the same
+ * depth in src/ and dist/, so it works from a checkout whatever the working directory.
+ */
+export const DEFAULT_MODEL = Object.freeze({
+  model: fileURLToPath(new URL('../../../public/models/world-facts', import.meta.url)),
+  kb: fileURLToPath(new URL('../../../public/kb/world-facts', import.meta.url)),
+});
+
 /** The flags every command that loads a model takes. */
 export const MODEL_OPTIONS: OptionSpec[] = [
-  { name: 'model', value: 'DIR', required: true, description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/)' },
+  { name: 'model', value: 'DIR', description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/)', default: 'the embedded world-facts model (public/models/world-facts)' },
   { name: 'device', value: CLI_DEVICES.join('|'), description: 'ONNX runtime: onnxruntime-web WASM, or onnxruntime-node on the CPU', default: 'wasm' },
-  { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32' },
+  { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32, else the first of q8 fp16 q4 the folder holds' },
 ];
 
 export const VARIANT_OPTION: OptionSpec = {
@@ -57,28 +69,47 @@ export async function checkModelFolder(dir: string): Promise<string> {
 
 /** The model flags, parsed and checked before anything is loaded. */
 export interface ModelFlags {
-  /** The folder as given on the command line. */
+  /** The folder as given on the command line (the embedded default's path without --model). */
   given: string;
+  /** No --model: the embedded default model, and its knowledge base unless --kb is given. */
+  isDefault: boolean;
   device: CliDevice;
-  dtype: Dtype;
+  /** `--dtype`; without it, the folder's own (see `folderDtype`). */
+  dtype: Dtype | undefined;
   /** `--rag`, when the command has it and it was given. */
   variant: RagVariant | undefined;
 }
 
 export function modelFlags(values: ParsedValues): ModelFlags {
+  const given = stringValue(values, 'model');
   return {
-    given: requiredString(values, 'model'),
+    given: given ?? DEFAULT_MODEL.model,
+    isDefault: given === undefined,
     device: choiceValue(values, 'device', CLI_DEVICES) ?? 'wasm',
-    dtype: choiceValue(values, 'dtype', DTYPES) ?? 'fp32',
+    dtype: choiceValue(values, 'dtype', DTYPES),
     variant: choiceValue(values, 'rag', RAG_VARIANTS),
   };
+}
+
+/** fp32 where the folder has it, else the first dtype whose question encoder is there (the shipped default is q8 only). */
+async function folderDtype(dir: string): Promise<Dtype> {
+  for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
+    try {
+      await access(join(dir, `onnx/question_encoder${DTYPE_SUFFIX[dtype]}.onnx`));
+      return dtype;
+    } catch {
+      // not this one
+    }
+  }
+  return 'fp32';
 }
 
 /** Loads the model on the chosen runtime; the variant from `--rag`, else from config.json's architectures. */
 export async function loadModel(flags: ModelFlags, options: { loadContextEncoder?: boolean } = {}): Promise<LoadedModel> {
   const dir = await checkModelFolder(flags.given);
   const runtime = await runtimeFor(flags.device);
-  const rag = await RagModel.fromPretrained(dir, { ...runtime, dtype: flags.dtype, cache: null, loadContextEncoder: options.loadContextEncoder ?? false });
+  const dtype = flags.dtype ?? (await folderDtype(dir));
+  const rag = await RagModel.fromPretrained(dir, { ...runtime, dtype, cache: null, loadContextEncoder: options.loadContextEncoder ?? false });
   const variant = flags.variant ?? (rag.config.architectures.some((a) => /Sequence/.test(a)) ? 'sequence' : 'token');
   const generator = variant === 'token' ? new RagTokenForGeneration(rag) : new RagSequenceForGeneration(rag);
   return { rag, variant, generator, backend: BACKEND_NAMES[flags.device], given: flags.given };

@@ -1,7 +1,8 @@
 import { type KnowledgeBase } from '@rag-web/retriever';
 import { type ParsedValues, choiceValue, requiredString } from './cli-options.js';
 import { INDEX_KINDS, openKnowledgeBaseFolder } from './kb-folder-files.js';
-import { loadModel, type LoadedModel, type ModelFlags } from './model-folder.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_MODEL, loadModel, type LoadedModel, type ModelFlags } from './model-folder.js';
 import { QuestionRetriever } from './retrieval.js';
 
 /** What `ask`, `score` and `eval` work with: the knowledge base of `--kb`, the model of `--model`, and retrieval over both. */
@@ -11,12 +12,19 @@ export interface RagSession {
   retriever: QuestionRetriever;
 }
 
+/** `--kb`; without it, the embedded default's knowledge base, when the model is the default too. */
+function knowledgeBaseFolder(values: ParsedValues, modelFlags: ModelFlags): string {
+  if (values.kb === undefined && modelFlags.isDefault) return DEFAULT_MODEL.kb;
+  if (values.kb === undefined) throw new UsageError('--kb is required with --model (the knowledge base that model encoded)');
+  return requiredString(values, 'kb');
+}
+
 /**
  * Opens `--kb` (with `--index`), then loads the model, runs `fn`, and releases both whatever
  * happens. The knowledge base comes first: a wrong folder fails before the slower model load.
  */
 export async function withRagSession<T>(values: ParsedValues, modelFlags: ModelFlags, fn: (session: RagSession) => Promise<T>): Promise<T> {
-  const kb = await openKnowledgeBaseFolder(requiredString(values, 'kb'), choiceValue(values, 'index', INDEX_KINDS));
+  const kb = await openKnowledgeBaseFolder(knowledgeBaseFolder(values, modelFlags), choiceValue(values, 'index', INDEX_KINDS));
   try {
     const model = await loadModel(modelFlags);
     try {

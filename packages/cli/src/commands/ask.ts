@@ -24,7 +24,7 @@ export const askCommand: Command = {
     name: 'ask',
     brief: 'answer questions from retrieved passages',
     summary: 'Answer questions: encode each question, retrieve passages from the knowledge base, generate with RAG-Token or RAG-Sequence.',
-    usage: 'rag ask --model DIR --kb KB_DIR --question TEXT [--question TEXT ...] [options]',
+    usage: 'rag ask [--model DIR --kb KB_DIR] --question TEXT [--question TEXT ...] [options]',
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,

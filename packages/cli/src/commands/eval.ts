@@ -27,7 +27,7 @@ export const evalCommand: Command = {
     name: 'eval',
     brief: 'retrieval recall@k and exact match on a questions file',
     summary: 'Evaluate on a {question, answers} JSONL file: retrieval recall@k and exact match of the generated answers.',
-    usage: 'rag eval --model DIR --kb KB_DIR --qa FILE.jsonl [--k 5] [options]',
+    usage: 'rag eval [--model DIR --kb KB_DIR] --qa FILE.jsonl [--k 5] [options]',
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,

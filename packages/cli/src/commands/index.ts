@@ -16,7 +16,7 @@ export const indexCommand: Command = {
     name: 'index',
     brief: 'build a knowledge-base folder from passages (and their embeddings)',
     summary: 'Build a knowledge-base folder (passages, embeddings, search graph) that rag ask and the browser load as-is.',
-    usage: 'rag index --model DIR --passages FILE.jsonl [--embeddings FILE.npy] --out KB_DIR [options]',
+    usage: 'rag index [--model DIR] --passages FILE.jsonl [--embeddings FILE.npy] --out KB_DIR [options]',
     options: [
       ...MODEL_OPTIONS,
       { name: 'passages', value: 'FILE.jsonl', required: true, description: 'one {"title", "text"} object per line; doc id = 0-based line number' },

@@ -27,7 +27,7 @@ export const scoreCommand: Command = {
     name: 'score',
     brief: 'the RAG loss of an answer given its question',
     summary: 'Score answers: the RAG loss (negative log-likelihood) of an answer given its question, as forward(labels=...) computes it.',
-    usage: 'rag score --model DIR --kb KB_DIR --question TEXT --answer TEXT [--question TEXT --answer TEXT ...] [options]',
+    usage: 'rag score [--model DIR --kb KB_DIR] --question TEXT --answer TEXT [--question TEXT --answer TEXT ...] [options]',
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,

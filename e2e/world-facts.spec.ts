@@ -1,0 +1,80 @@
+import { expect, test } from '@playwright/test';
+import { DEFAULT_MODEL } from '../demo/src/default-model.js';
+import { ask, findPassages, openDemo, passageTitles, SLOW } from './demo-page.js';
+
+// The default model (world-facts, q8) on WASM with its bundled knowledge base: a factual
+// question answered with its source passage; the answer follows an edit of that passage and
+// goes with its deletion; the example questions ask themselves.
+
+const QUESTION = 'what is the capital of France?';
+const kbCount = `[data-kb="${DEFAULT_MODEL.knowledgeBase.name}"] [data-testid=kb-count]`;
+
+test('the default model and its knowledge base are served by the app; the knowledge base was embedded by that model', async ({ request }) => {
+  for (const file of ['config.json', 'onnx/question_encoder_quantized.onnx', 'onnx/ctx_encoder_quantized.onnx', 'onnx/decoder_model_quantized.onnx']) {
+    expect((await request.get(`${DEFAULT_MODEL.modelUrl}/${file}`)).status(), file).toBe(200);
+  }
+  const manifest = (await (await request.get(`${DEFAULT_MODEL.knowledgeBase.url}manifest.json`)).json()) as { modelId: string };
+  // Else the retriever refuses passages this model's context encoder embeds (edits, added documents).
+  expect(manifest.modelId).toBe(DEFAULT_MODEL.modelUrl);
+});
+
+test('a fact is answered from its passage; editing the passage changes the answer, deleting it takes the answer away @no-webgpu', async ({ page }) => {
+  test.slow(); // three questions and one passage embedded on WASM
+  await openDemo(page, '?device=wasm');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('model-progress-label')).toContainText(`(${DEFAULT_MODEL.dtype})`);
+  await expect(page.getByTestId('kb-select')).toHaveValue(DEFAULT_MODEL.knowledgeBase.name);
+
+  await ask(page, QUESTION);
+  await expect(page.getByTestId('answer')).toContainText('Paris');
+  await expect(page.getByTestId('not-found')).toBeHidden();
+  await expect(page.getByTestId('answer-source-title')).toHaveText('France');
+
+  // Edit: the France passage now says its capital is Lyon.
+  const france = await findPassages(page, 'France');
+  await expect(france).toHaveCount(1);
+  const original = await france.getByTestId('passage-edit-text').inputValue();
+  expect(original).toContain('Paris');
+  await france.getByTestId('passage-edit-text').fill(original.replaceAll('Paris', 'Lyon'));
+  await france.getByTestId('passage-save').click();
+  await expect(page.getByTestId('passage-status')).toHaveText(/^Saved "France"/, SLOW);
+  await expect(page.getByTestId('error')).toBeHidden();
+
+  await ask(page, QUESTION);
+  // The answer follows the passage; this model copies only the first piece of a capital it never
+  // trained on ("Ly" — public/models/world-facts/README.md, limits).
+  await expect(page.getByTestId('answer')).toContainText('Ly');
+  await expect(page.getByTestId('answer')).not.toContainText('Paris');
+  await expect(page.getByTestId('answer-source-title')).toHaveText('France');
+
+  // Delete: the (edited) France passage goes from the knowledge base.
+  const before = Number(await page.locator(kbCount).textContent());
+  const edited = await findPassages(page, 'France');
+  await expect(edited).toHaveCount(1);
+  await expect(edited.getByTestId('passage-edit-text')).toHaveValue(/Lyon/);
+  page.once('dialog', (d) => void d.accept());
+  await edited.getByTestId('passage-delete').click();
+  await expect(page.getByTestId('passage-status')).toHaveText(/^Deleted "France"/, SLOW);
+  await expect(page.locator(kbCount)).toHaveText(String(before - 1));
+
+  await ask(page, QUESTION);
+  await expect(page.getByTestId('answer')).not.toContainText('Ly');
+  // The passage is gone from retrieval: the answer (or, when not found, the guess) comes from another one.
+  expect(await passageTitles(page)).not.toContain('France');
+  await expect(page.getByTestId('answer-source-title')).not.toHaveText('France');
+});
+
+test('an example question under the question box asks itself and gets an answer @no-webgpu', async ({ page }) => {
+  await openDemo(page, '?device=wasm');
+  await expect(page.getByTestId('model-description')).toHaveText(DEFAULT_MODEL.description);
+  const examples = page.getByTestId('example-question');
+  await expect(examples).toHaveCount(DEFAULT_MODEL.examples.length);
+
+  const example = DEFAULT_MODEL.examples[1]!;
+  await examples.filter({ hasText: example }).click();
+  await expect(page.getByTestId('question')).toHaveValue(example);
+  await expect(page.getByTestId('answer')).toHaveAttribute('data-state', 'done', SLOW);
+  await expect(page.getByTestId('error')).toBeHidden();
+  await expect(page.getByTestId('answer')).not.toBeEmpty();
+  await expect(page.getByTestId('answer-source-title')).not.toBeEmpty();
+});
