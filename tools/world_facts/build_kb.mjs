@@ -31,7 +31,8 @@ const DEFAULT_CITIES = 2500;
 const EXTRA_CITIES = 30000;
 const SPLIT = { val: 0.1, test: 0.2 };
 
-// mulberry32: a seeded PRNG, so splits and template choices are the same on every machine.
+// mulberry32, as test/seeded-random.ts (which plain Node 20 cannot import: TypeScript): seeded, so
+// splits and template choices are the same on every machine. Changing it would change the splits.
 function rng(seed) {
   let a = seed >>> 0;
   return () => {

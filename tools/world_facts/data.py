@@ -7,6 +7,8 @@ import re
 import string
 import sys
 
+import numpy as np
+
 TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO_DIR = os.path.dirname(TOOLS_DIR)
 if TOOLS_DIR not in sys.path:
@@ -36,6 +38,18 @@ class Corpus:
         n = len(self.passages)
         self.train_passages = self.passages + [{"id": n + j, "title": e["title"], "text": e["text"]} for j, e in enumerate(extra)]
         self.train_qa = self.qa["train"] + [{**q, "docId": n + j, "kind": "city"} for j, e in enumerate(extra) for q in e["qa"]]
+
+
+def kind_weights(questions, shares):
+    """Sampling weights giving each kind of entity a fixed share of the draws (None: uniform):
+    cities outnumber countries and elements ten to one."""
+    if not shares:
+        return None
+    kinds = np.array([q["kind"] for q in questions])
+    w = np.zeros(len(questions))
+    for kind, share in shares.items():
+        w[kinds == kind] = share / max(1, int(np.sum(kinds == kind)))
+    return w / w.sum()
 
 
 def normalize_answer(s):

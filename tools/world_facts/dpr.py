@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from .bm25 import BM25
-from .data import log
+from .data import kind_weights, log
 
 
 def bm25_hard_negatives(corpus, questions, k):
@@ -73,12 +73,7 @@ def train_dpr(torch, qenc, cenc, qtok, ctok, corpus, spec, seed):
     q_rows = encode(qtok, [q["question"] for q in train], max_length=spec["q_len"])
     p_rows = encode_passages(ctok, corpus.train_passages, spec["p_len"])
     gold = np.array([q["docId"] for q in train])
-    # Cities outnumber countries and elements ten to one: sample the kinds by fixed shares.
-    kinds = np.array([q["kind"] for q in train])
-    weight = np.zeros(len(train))
-    for kind, share in spec["kind_shares"].items():
-        weight[kinds == kind] = share / max(1, int(np.sum(kinds == kind)))
-    weight /= weight.sum()
+    weight = kind_weights(train, spec["kind_shares"])
     g = np.random.default_rng(seed)
     # One encoder for both sides (a siamese start): identical names get identical vectors from the
     # first step, which trains from scratch where two random towers collapse; the towers are split
@@ -123,8 +118,14 @@ def train_dpr(torch, qenc, cenc, qtok, ctok, corpus, spec, seed):
     cenc.eval()
 
 
+def top_docs(emb, q_vecs, n):
+    """Exact inner-product top n, ties to the lower id (as the retriever package and transformers)."""
+    s = q_vecs @ emb.T
+    ids = np.argsort(-s.astype(np.float64), axis=1, kind="stable")[:, :n]
+    return ids, np.take_along_axis(s, ids, 1)
+
+
 def recall_at(emb, q_vecs, gold, k):
     """Fraction of questions whose own passage is in the exact inner-product top k (all passages)."""
-    s = q_vecs @ emb.T
-    top = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    top, _ = top_docs(emb, q_vecs, k)
     return float(np.mean([g in row for g, row in zip(gold, top)]))

@@ -9,23 +9,12 @@ import time
 import numpy as np
 
 from .contexts import answer_ids, pad_labels, question_strings, tokenize_contexts
-from .data import log
+from .data import kind_weights, log
 
 
 def cosine_lr(base, step, steps):
     warmup = max(1, steps // 20)
     return base * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
-
-
-def kind_weights(questions, shares):
-    """Sampling weights giving each kind of entity a fixed share (None: uniform over questions)."""
-    if not shares:
-        return None
-    kinds = np.array([q["kind"] for q in questions])
-    w = np.zeros(len(questions))
-    for kind, share in shares.items():
-        w[kinds == kind] = share / max(1, int(np.sum(kinds == kind)))
-    return w / w.sum()
 
 
 def answer_positions(ctx_ids, answer):

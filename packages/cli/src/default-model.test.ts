@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RagTokenForGeneration } from '@rag-web/models';
 import { RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedSample } from '../../../bench/world-facts/evaluate.js';
 import { CLI_TEST_TIMEOUT, ensureCliBuilt, repoRoot, runCli } from '../test/run-cli.js';
 import { openKnowledgeBaseFolder } from './kb-folder-files.js';
 import { DEFAULT_MODEL } from './model-folder.js';
@@ -49,8 +50,7 @@ describe('the embedded world-facts model', () => {
     // transformers: 0.745 on the whole split) — it reads city passages well and country ones poorly.
     'answers a fixed sample of unseen-entity test questions (recall@5 ≥ 0.95, exact match ≥ 0.50)',
     async () => {
-      const all = testSplit();
-      const sample = all.filter((_, i) => i % Math.floor(all.length / 100) === 0).slice(0, 100);
+      const sample = fixedSample(testSplit(), 100);
       let hits = 0;
       let matches = 0;
       for (const pair of sample) {
