@@ -4,8 +4,10 @@ import {
   EmbeddingDimensionError,
   EmbeddingModelError,
   EmptyKnowledgeBaseError,
+  KnowledgeBaseFetchError,
   KnowledgeBaseStorageError,
   MalformedPassagesError,
+  NonFiniteEmbeddingError,
   StorageQuotaError,
   UnknownPassageError,
 } from '@rag-web/retriever';
@@ -22,6 +24,8 @@ function hintFor(err: unknown): string | undefined {
   if (err instanceof MalformedPassagesError) return 'Each .jsonl line must be a {"title": …, "text": …} object.';
   if (err instanceof UnknownPassageError) return 'This passage was already replaced or deleted: look it up again.';
   if (err instanceof StorageQuotaError) return 'The browser refused to store more: delete a knowledge base and try again.';
+  if (err instanceof KnowledgeBaseFetchError) return 'The knowledge-base files could not be downloaded: check the connection (or the URL) and reload.';
+  if (err instanceof NonFiniteEmbeddingError) return 'The encoder produced NaN or infinite embeddings: nothing was stored; try the WASM backend or another dtype.';
   if (err instanceof KnowledgeBaseStorageError) return 'Stored data looks damaged: delete this knowledge base (a bundled one comes back the next time its model loads).';
   return undefined;
 }

@@ -20,9 +20,24 @@ export const BACKEND_NAMES: Readonly<Record<CliDevice, string>> = Object.freeze(
   cpu: 'onnxruntime-node 1.30 (CPU)',
 });
 
+/**
+ * onnxruntime-node 1.30 dies of SIGSEGV creating its first session when the process's command
+ * line exceeds about 28.9 kB (measured on Linux x64; an environment variable of that size is
+ * harmless). A 10,000-word question is longer. Refuse well below that, before loading it.
+ */
+export const CPU_COMMAND_LINE_LIMIT = 16_384;
+
 /** The `fromPretrained` runtime options for `device`. */
 export async function runtimeFor(device: CliDevice): Promise<{ device: 'wasm' | 'cpu'; ort?: Ort }> {
   if (device === 'wasm') return { device: 'wasm' };
+  const commandLine = [process.execPath, ...process.execArgv, ...process.argv.slice(1)].reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (commandLine > CPU_COMMAND_LINE_LIMIT) {
+    throw new DeviceUnavailableError(
+      `--device cpu: this command line is ${commandLine} bytes, and onnxruntime-node 1.30 crashes on command lines of about 29 kB; ` +
+        `shorten the questions (the question encoder reads at most its max_position_embeddings tokens) or use --device wasm`,
+      { commandLine, limit: CPU_COMMAND_LINE_LIMIT },
+    );
+  }
   try {
     // Both runtimes implement onnxruntime-common 1.30's API: the models package takes either.
     return { device: 'cpu', ort: (await import('onnxruntime-node')) as unknown as Ort };

@@ -20,6 +20,23 @@ export async function readInputFile(path: string, role: string): Promise<Buffer>
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An input file as text: UTF-8, a leading byte-order mark dropped (TextDecoder's default). Bytes
+ * that are not UTF-8 are an InputFileError naming the line, not U+FFFD stored in their place.
+ */
+export async function readTextFile(path: string, role: string): Promise<string> {
+  const bytes = await readInputFile(path, role);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new InputFileError(`${role} file ${path} is not UTF-8 text (invalid bytes on line ${line}); save it as UTF-8`, { path, line });
+  }
+}
+
 export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -30,7 +47,7 @@ export async function isDirectory(path: string): Promise<boolean> {
 
 /** `{title, text}` per line, doc id = 0-based line number; errors name the file and the line. */
 export async function readPassagesFile(path: string): Promise<PassageInput[]> {
-  const text = (await readInputFile(path, 'passages')).toString('utf8');
+  const text = await readTextFile(path, 'passages');
   try {
     return parsePassagesJsonl(text);
   } catch (err) {
@@ -51,7 +68,7 @@ export async function readEmbeddingsFile(path: string): Promise<NpyMatrix> {
 
 /** `{"question": …, "answers": [ … ]}` per line; blank lines are skipped, line numbers are 1-based. */
 export async function readQaFile(path: string): Promise<QaPair[]> {
-  const lines = (await readInputFile(path, 'questions')).toString('utf8').split('\n');
+  const lines = (await readTextFile(path, 'questions')).split('\n');
   const pairs: QaPair[] = [];
   lines.forEach((raw, i) => {
     const line = raw.trim();

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { KB_FILES, MemoryBackend, exportKnowledgeBase, loadKnowledgeBase, type KnowledgeBase } from '@rag-web/retriever';
 import type { OptionSpec } from './cli-options.js';
 import { InputFileError } from './errors.js';
-import { isDirectory, readInputFile } from './input-files.js';
+import { isDirectory, readInputFile, readTextFile } from './input-files.js';
 
 export const INDEX_KINDS = Object.freeze(['hnsw', 'exact'] as const);
 export type IndexKind = (typeof INDEX_KINDS)[number];
@@ -45,10 +45,10 @@ export async function folderHasFiles(dir: string): Promise<boolean> {
 export async function openKnowledgeBaseFolder(dir: string, index: IndexKind | undefined): Promise<KnowledgeBase> {
   const abs = resolve(dir);
   if (!(await isDirectory(abs))) throw new InputFileError(`knowledge-base folder ${dir} not found (build one with rag index)`, { dir });
-  const manifestBytes = await readInputFile(join(abs, KB_FILES.manifest), 'knowledge-base manifest');
+  const manifestText = await readTextFile(join(abs, KB_FILES.manifest), 'knowledge-base manifest');
   let stored: { files?: { index?: string | null } };
   try {
-    stored = JSON.parse(manifestBytes.toString('utf8')) as typeof stored;
+    stored = JSON.parse(manifestText) as typeof stored;
   } catch (err) {
     throw new InputFileError(`${join(dir, KB_FILES.manifest)} is not valid JSON: ${(err as Error).message}`, { dir });
   }

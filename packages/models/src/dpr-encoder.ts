@@ -30,6 +30,14 @@ export class DprEncoder {
   /** Pooled outputs for already-tokenized rows (padded to one width). */
   async forward(inputIds: number[][], attentionMask: number[][], tokenTypeIds?: number[][]): Promise<Float32Array> {
     if (inputIds.length === 0) throw new InvalidInputError(`${this.session.name}: no input rows`);
+    // Past its position table the graph reads out of bounds: onnxruntime-node dies of SIGSEGV.
+    const longest = Math.max(...inputIds.map((r) => r.length));
+    if (longest > this.config.maxPositionEmbeddings) {
+      throw new InvalidInputError(
+        `${this.session.name}: a row of ${longest} tokens exceeds max_position_embeddings = ${this.config.maxPositionEmbeddings}; truncate it (the tokenizers do, with truncation)`,
+        { tokens: longest, maxPositionEmbeddings: this.config.maxPositionEmbeddings },
+      );
+    }
     const tokenTypes = tokenTypeIds ?? inputIds.map((row) => row.map(() => 0));
     const out = await this.session.run({
       input_ids: int64Matrix(this.ort, inputIds),

@@ -30,6 +30,21 @@ export class EmbeddingDimensionError extends RetrievalError {
   }
 }
 
+/**
+ * A NaN or ±Infinity in an embedding: inner products with it are NaN or infinite, so it would
+ * rank first or never, whatever the question. `passage` is 1-based in the input (or file).
+ */
+export class NonFiniteEmbeddingError extends RetrievalError {
+  override readonly name: string = 'NonFiniteEmbeddingError';
+  constructor(
+    readonly what: string,
+    readonly passage: number,
+    readonly value: number,
+  ) {
+    super(`${what}: the embedding of passage ${passage} holds ${value}; embeddings must be finite numbers. Nothing was written.`, { what, passage, value });
+  }
+}
+
 /** Embeddings from a different encoder model than the one the knowledge base was built with. */
 export class EmbeddingModelError extends RetrievalError {
   override readonly name: string = 'EmbeddingModelError';
@@ -104,6 +119,11 @@ export class StorageQuotaError extends KnowledgeBaseStorageError {
 /** Stored data disagrees with its manifest (missing passages, a checksum that does not match, a bad file). */
 export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {
   override readonly name: string = 'KnowledgeBaseCorruptError';
+}
+
+/** A knowledge-base folder's file could not be fetched: an HTTP error, or no connection at all. */
+export class KnowledgeBaseFetchError extends KnowledgeBaseStorageError {
+  override readonly name: string = 'KnowledgeBaseFetchError';
 }
 
 /** The HNSW WebAssembly module could not be loaded or used in this environment. */

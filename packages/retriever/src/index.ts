@@ -5,14 +5,17 @@ export {
   EmptyKnowledgeBaseError,
   HnswUnavailableError,
   KnowledgeBaseCorruptError,
+  KnowledgeBaseFetchError,
   KnowledgeBaseStorageError,
   MalformedPassagesError,
+  NonFiniteEmbeddingError,
   NotEnoughPassagesError,
   RetrievalError,
   StorageQuotaError,
   UnknownPassageError,
 } from './errors.js';
 export { readNpy, writeNpy, type NpyMatrix } from './npy.js';
+export { assertFiniteEmbeddings } from './finite-embeddings.js';
 export { MANIFEST_SCHEMA_VERSION, type HnswParams, type IndexEntry, type KnowledgeBaseManifest } from './manifest.js';
 export { IdbBackend, MemoryBackend, type StoreBackend, type StoreKey, type WriteOps } from './store-backend.js';
 export { PassageStore, type CommitChanges, type IngestCheckpoint, type StoredPassage } from './passage-store.js';

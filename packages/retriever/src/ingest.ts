@@ -1,6 +1,7 @@
 import { RagConfigError, type Embedder } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { EmbeddingDimensionError, EmbeddingModelError, KnowledgeBaseCorruptError } from './errors.js';
+import { assertFiniteEmbeddings } from './finite-embeddings.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
 import { splitIntoPassages, type RawDocument } from './passage-splitter.js';
@@ -71,6 +72,7 @@ export async function ingest(kb: KnowledgeBase, source: IngestSource, options: I
 
   rows.forEach((r, i) => {
     if (r.embedding && r.embedding.length !== d) throw new EmbeddingDimensionError(d, r.embedding.length, `passage ${i + 1} of the input`);
+    if (r.embedding) assertFiniteEmbeddings(r.embedding, d, 'the input', i + 1);
   });
   const missing = rows.some((r) => !r.embedding);
   if (missing && !embedder) throw new RagConfigError('ingest: some passages come without embeddings and no embedder was given');
@@ -135,6 +137,8 @@ async function embeddingsOf(batch: PassageInput[], d: number, embedder: Embedder
       signal ? { signal } : undefined,
     );
     if (computed.length !== need.length * d) throw new EmbeddingDimensionError(d, computed.length / need.length, `embedder "${embedder!.modelId}" output`);
+    // An encoder that overflows (fp16, a broken export) must not slip garbage into the index.
+    assertFiniteEmbeddings(computed, d, `embedder "${embedder!.modelId}" output for this batch`);
   }
   let k = 0;
   return batch.map((r) => r.embedding ?? computed!.slice(k * d, ++k * d));

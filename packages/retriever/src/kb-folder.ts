@@ -1,5 +1,6 @@
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
-import { KnowledgeBaseCorruptError } from './errors.js';
+import { KnowledgeBaseCorruptError, KnowledgeBaseFetchError } from './errors.js';
+import { assertFiniteEmbeddings } from './finite-embeddings.js';
 import { HnswIndex } from './hnsw-index.js';
 import { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 import { parseManifest, type KnowledgeBaseManifest } from './manifest.js';
@@ -67,7 +68,7 @@ export async function exportKnowledgeBase(kb: KnowledgeBase): Promise<Map<string
  */
 export async function loadKnowledgeBase(source: string | URL | FileSource, options: KnowledgeBaseOptions & { signal?: AbortSignal } = {}): Promise<KnowledgeBase> {
   const read = typeof source === 'function' ? source : urlSource(source, options.signal);
-  const manifest = parseFolderManifest(JSON.parse(decoder.decode(await read(KB_FILES.manifest))) as unknown);
+  const manifest = parseFolderManifest(parseJson(decoder.decode(await read(KB_FILES.manifest)), KB_FILES.manifest));
   const d = manifest.dimension;
   const backend = options.backend ?? new MemoryBackend(options.name ?? 'loaded');
   const kbOptions: KnowledgeBaseOptions = { ...options, backend, dimension: options.dimension ?? d };
@@ -90,11 +91,12 @@ export async function loadKnowledgeBase(source: string | URL | FileSource, optio
   if (cols !== d || rows !== lines.length || rows !== manifest.count) {
     throw new KnowledgeBaseCorruptError(`Folder files disagree: manifest says ${manifest.count} × ${d}, passages.jsonl has ${lines.length} lines, embeddings.npy is ${rows} × ${cols}.`);
   }
+  assertFiniteEmbeddings(data, d, manifest.files.embeddings);
   const deleted = new Set(manifest.deletedIds);
   let checksum = EMPTY_CHECKSUM;
   let lastId = -1;
   const passages = lines.map((line, i) => {
-    const r = JSON.parse(line) as { id: number; title: string; text: string };
+    const r = parseJson(line, `${manifest.files.passages} line ${i + 1}`) as { id: number; title: string; text: string };
     if (!Number.isInteger(r.id) || r.id <= lastId || r.id >= manifest.nextId || deleted.has(r.id)) {
       throw new KnowledgeBaseCorruptError(`${manifest.files.passages} line ${i + 1}: id ${r.id} is out of order or not live.`, { line: i + 1 });
     }
@@ -126,11 +128,30 @@ export async function loadKnowledgeBase(source: string | URL | FileSource, optio
   return KnowledgeBase.open(kbOptions);
 }
 
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new KnowledgeBaseCorruptError(`${what} is not valid JSON: ${(err as Error).message}`, { file: what });
+  }
+}
+
+/**
+ * A file of the folder: a plain name inside it. No separators, no "..", no scheme, so that a
+ * manifest cannot make the CLI read outside its folder or the browser fetch outside its URL prefix.
+ */
+const FILE_NAME = /^(?!\.\.?$)[\w.-]+$/;
+
 function parseFolderManifest(json: unknown): KnowledgeBaseFolderManifest {
   const m = parseManifest(json, KB_FILES.manifest) as KnowledgeBaseFolderManifest;
   const f = m.files as Partial<KnowledgeBaseFolderManifest['files']> | undefined;
   if (!f || typeof f.passages !== 'string' || typeof f.embeddings !== 'string' || !(f.index === null || typeof f.index === 'string')) {
     throw new KnowledgeBaseCorruptError(`${KB_FILES.manifest}: "files" must name passages, embeddings and index (or null)`);
+  }
+  for (const name of [f.passages, f.embeddings, f.index]) {
+    if (name !== null && !FILE_NAME.test(name)) {
+      throw new KnowledgeBaseCorruptError(`${KB_FILES.manifest}: file name ${JSON.stringify(name)} is not a plain name inside the folder (letters, digits, ".", "-", "_").`, { name });
+    }
   }
   return m;
 }
@@ -139,8 +160,18 @@ function urlSource(base: string | URL, signal: AbortSignal | undefined): FileSou
   const root = new URL(base, typeof location !== 'undefined' ? location.href : undefined);
   if (!root.pathname.endsWith('/')) root.pathname += '/';
   return async (name) => {
-    const res = await fetch(new URL(name, root), signal ? { signal } : undefined);
-    if (!res.ok) throw new KnowledgeBaseCorruptError(`Fetching ${name} from ${root.href} failed: HTTP ${res.status}.`, { name, status: res.status });
+    const url = new URL(name, root);
+    if (url.origin !== root.origin || !url.pathname.startsWith(root.pathname)) {
+      throw new KnowledgeBaseCorruptError(`${name} resolves to ${url.href}, outside the knowledge base at ${root.href}.`, { name });
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, signal ? { signal } : undefined);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new KnowledgeBaseFetchError(`Fetching ${name} from ${root.href} failed: ${(err as Error).message} (offline, or the server is unreachable).`, { name, url: url.href });
+    }
+    if (!res.ok) throw new KnowledgeBaseFetchError(`Fetching ${name} from ${root.href} failed: HTTP ${res.status}.`, { name, url: url.href, status: res.status });
     return new Uint8Array(await res.arrayBuffer());
   };
 }

@@ -15,7 +15,7 @@ export interface PassageInput {
  * text is checked before anything is returned, so a bad line means nothing gets written.
  */
 export function parsePassagesJsonl(text: string): PassageInput[] {
-  const lines = text.split('\n');
+  const lines = withoutBom(text).split('\n');
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   return lines.map((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -35,13 +35,18 @@ export function parsePassagesJson(json: string | unknown[]): PassageInput[] {
   let value: unknown = json;
   if (typeof json === 'string') {
     try {
-      value = JSON.parse(json);
+      value = JSON.parse(withoutBom(json));
     } catch (err) {
       throw new MalformedPassagesError(1, `invalid JSON (${(err as Error).message})`);
     }
   }
   if (!Array.isArray(value)) throw new MalformedPassagesError(1, 'expected a JSON array of { title, text } objects');
   return value.map((v, i) => checkRecord(v, i, 'item'));
+}
+
+/** Editors on Windows start UTF-8 files with a byte-order mark; JSON.parse rejects it. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function checkRecord(value: unknown, index: number, unit: 'line' | 'item'): PassageInput {

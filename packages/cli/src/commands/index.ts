@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RagConfig, type Embedder } from '@rag-web/core';
 import { ModelLoadError } from '@rag-web/models';
-import { EmbeddingDimensionError, HNSW_DEFAULTS, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
+import { EmbeddingDimensionError, HNSW_DEFAULTS, assertFiniteEmbeddings, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
 import { choiceValue, flag, intValue, requiredString, stringValue, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, out, type Command } from '../command.js';
 import { InputFileError, UsageError } from '../errors.js';
-import { readEmbeddingsFile, readPassagesFile } from '../input-files.js';
+import { readEmbeddingsFile, readPassagesFile, readTextFile } from '../input-files.js';
 import { INDEX_KINDS, folderHasFiles, writeKnowledgeBaseFolder, type IndexKind } from '../kb-folder-files.js';
 import { MODEL_OPTIONS, checkModelFolder, loadModel, modelFlags, type LoadedModel } from '../model-folder.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -105,9 +104,10 @@ export const indexCommand: Command = {
 /** The question encoder's `retrieval_vector_size`, the width every passage embedding must have. */
 async function retrievalVectorSize(modelDir: string): Promise<number> {
   const path = join(modelDir, 'config.json');
+  const text = await readTextFile(path, 'model config');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     throw new ModelLoadError(`${path} is not valid JSON: ${(err as Error).message}`, { file: 'config.json' });
   }
@@ -126,5 +126,6 @@ async function attachEmbeddings(passages: PassageInput[], passagesPath: string, 
       passages: passages.length,
     });
   }
+  assertFiniteEmbeddings(npy.data, dimension, npyPath);
   return passages.map((p, i) => ({ ...p, embedding: npy.data.subarray(i * dimension, (i + 1) * dimension) }));
 }

@@ -1,6 +1,7 @@
 import type { GenerationConfig } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import type { BartGenerator } from '../bart-generator.js';
+import { InvalidInputError } from '../errors.js';
 import { GenerationError } from '../generation/errors.js';
 import type { LogitsProcessor } from '../generation/logits-processors.js';
 import { beamSearch, greedySearch } from '../generation/search-drivers.js';
@@ -58,6 +59,15 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
   };
 
   const runStep = async (inputIds: number[][], beamIdx: Int32Array | null): Promise<Tensor> => {
+    // Past its learned positions BART has no embedding to read (transformers: an IndexError).
+    const position = inputIds[0]!.length - 1;
+    const positions = generator.config.maxPositionEmbeddings;
+    if (position >= positions) {
+      throw new InvalidInputError(
+        `decoding reached position ${position}, past the generator's max_position_embeddings = ${positions}: ask for maxLength ≤ ${positions} (now ${generation.maxLength}; minLength ${generation.minLength})`,
+        { position, maxPositionEmbeddings: positions, maxLength: generation.maxLength, minLength: generation.minLength },
+      );
+    }
     const tokens = inputIds.flatMap((row) => new Array<number>(nDocs).fill(row[row.length - 1]!));
     if (!past) {
       const step = await generator.decodeFirst(tokens.map((t) => [t]), hidden, maskTensor);

@@ -35,9 +35,9 @@ export class HfTokenizer implements TextTokenizer {
 
   /** Ids of one text with the post-processor's special tokens, truncated to `maxLength` if given. */
   encode(text: string, maxLength?: number): number[] {
-    const full = this.tokenizer.encode(text).ids;
+    const full = this.tokenizer.encode(maxLength === undefined ? text : clipForTokens(text, maxLength)).ids;
     if (maxLength === undefined || full.length <= maxLength) return full;
-    const content = this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const content = this.tokenizer.encode(clipForTokens(text, maxLength), { add_special_tokens: false }).ids;
     const prefix = full.length - content.length > 0 ? leadingSpecials(full, content) : 0;
     const specials = full.length - content.length;
     if (maxLength < specials) throw new RangeError(`maxLength ${maxLength} leaves no room for ${specials} special tokens`);
@@ -73,7 +73,9 @@ export class HfTokenizer implements TextTokenizer {
     };
   }
 
-  private encodePair(first: string, second: string, maxLength: number): { ids: number[]; typeIds: number[] } {
+  private encodePair(firstText: string, secondText: string, maxLength: number): { ids: number[]; typeIds: number[] } {
+    const first = clipForTokens(firstText, maxLength);
+    const second = clipForTokens(secondText, maxLength);
     const full = this.tokenizer.encode(first, { text_pair: second, return_token_type_ids: true });
     if (full.ids.length <= maxLength) return { ids: full.ids, typeIds: full.token_type_ids };
     const a = this.tokenizer.encode(first, { add_special_tokens: false }).ids;
@@ -120,6 +122,21 @@ export class HfTokenizer implements TextTokenizer {
   tokenToId(token: string): number | undefined {
     return this.tokenizer.token_to_id(token);
   }
+}
+
+/**
+ * No token of real text spans this many characters, so the first `maxTokens` tokens of a text
+ * lie in its first `maxTokens * CHARS_PER_TOKEN` characters: a 50 MB passage truncated to 512
+ * tokens is tokenized as the 32 kB it is read as, not whole.
+ */
+const CHARS_PER_TOKEN = 64;
+
+/** `text` cut to what truncation to `maxTokens` can keep, at a space so the last kept word is whole. */
+function clipForTokens(text: string, maxTokens: number): string {
+  const limit = maxTokens * CHARS_PER_TOKEN;
+  if (text.length <= limit) return text;
+  const space = text.lastIndexOf(' ', limit);
+  return text.slice(0, space > limit / 2 ? space : limit);
 }
 
 function tokenString(value: unknown): string | undefined {

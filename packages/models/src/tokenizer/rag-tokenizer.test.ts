@@ -59,3 +59,31 @@ describe('RagTokenizer mismatches', () => {
     expect(() => loadTokenizer('hf-o2', o1)).toThrow(/vocab_size/);
   });
 });
+
+describe('RagTokenizer on inputs far past the model lengths', () => {
+  const config = RagConfig.fromJson(readFixtureJson('tiny-a/model/config.json'));
+  const tokenizer = loadTokenizer('tiny-a', config);
+  const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 251} is, (a) ${i}`).join(' ');
+
+  it('questions are truncated like tokenizer(question, truncation=True) to the question encoder positions', () => {
+    const long = words(2_000);
+    const full = tokenizer.questionEncoder.encode(long);
+    expect(full.length).toBeGreaterThan(4 * config.questionEncoder.maxPositionEmbeddings);
+    const ids = tokenizer.encodeQuestions([long]).inputIds[0]!;
+    expect(tokenizer.maxQuestionLength).toBe(128);
+    // [CLS] + the first 126 content ids + [SEP]
+    expect(ids).toEqual([...full.slice(0, 127), full[full.length - 1]]);
+  });
+
+  it('a huge text is cut before tokenization: the truncated ids are those of the whole text', () => {
+    const huge = words(4_000); // ~70 kB, past both cuts (256 and 48 tokens × 64 characters); tokenized whole only here, as the reference
+    const full = tokenizer.generator.encode(huge);
+    expect(tokenizer.generator.encode(huge, 256)).toEqual([...full.slice(0, 255), full[full.length - 1]]);
+    const pair = tokenizer.questionEncoder.encodePairs([['A title', huge]], 48);
+    const whole = tokenizer.questionEncoder.encode(`A title`);
+    expect(pair.inputIds[0]).toHaveLength(48);
+    expect(pair.inputIds[0]!.slice(0, whole.length - 1)).toEqual(whole.slice(0, -1));
+    const fullPair = tokenizer.questionEncoder.encode(huge);
+    expect(pair.inputIds[0]!.slice(whole.length, 47)).toEqual(fullPair.slice(1, 48 - whole.length));
+  });
+});
