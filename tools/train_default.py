@@ -11,7 +11,8 @@ Steps (tools/world_facts/ has one module each):
  4. question encoder + generator fine-tuned jointly with RagTokenForGeneration's own loss over
     the top n_docs retrieved passages (context encoder and index fixed, as in the paper);
  5. metrics on val / test (recall@5, exact match with RAG-Token, RAG-Sequence on the same weights,
-    the "not found" threshold on the unanswerable questions), written to DATA/hf/metrics.json;
+    each with free and with copy decoding, the "not found" threshold on the unanswerable
+    questions), written to DATA/hf/metrics.json (--evaluate-only: this step alone);
  6. save_pretrained checkpoints in DATA/hf/{rag-token,ctx-encoder}, passage embeddings.
 
 Export and knowledge base: tools/export_rag.py and demo/scripts/build-kb.mjs (public/models/README.md).
@@ -57,16 +58,20 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=SPEC["seed"])
     ap.add_argument("--quick", action="store_true", help="a few steps of each stage (a smoke test, not the model)")
     ap.add_argument("--cache", help="keep each stage's result here and reuse it on the next run (iterating on a later stage)")
+    ap.add_argument("--evaluate-only", action="store_true", help="no training: the metrics of the committed checkpoints, into DATA/hf/metrics.json")
     args = ap.parse_args(argv)
     spec = json.loads(json.dumps(SPEC))
     if args.quick:
         for k, v in QUICK.items():
             for part in spec[k] if isinstance(spec[k], list) else [spec[k]]:
                 part.update(v)
-    from world_facts.pipeline import run
+    from world_facts.pipeline import reevaluate, run
 
     t0 = time.time()
-    metrics = run(spec, Corpus(args.data), args.data, args.seed, args.cache)
+    if args.evaluate_only:
+        metrics = reevaluate(spec, Corpus(args.data), args.data)
+    else:
+        metrics = run(spec, Corpus(args.data), args.data, args.seed, args.cache)
     log(f"done in {time.time() - t0:.0f}s: {json.dumps(metrics['summary'])}")
     return 0
 

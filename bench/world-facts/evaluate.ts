@@ -1,8 +1,8 @@
 /**
  * The world-facts evaluation through the library API, as a page runs it: the shipped q8 model and
  * knowledge base, one question at a time (`RagModel.retrieve`, then RAG-Token `generate` on those
- * contexts), recall@5 of the gold passage and SQuAD exact match, the same measures as
- * tools/world_facts/evaluate.py and `rag eval`.
+ * contexts, with copy decoding, the model's default), recall@5 of the gold passage and SQuAD exact
+ * match, the same measures as tools/world_facts/evaluate.py and `rag eval`.
  */
 import { RagTokenForGeneration, type DeviceType } from '../../packages/models/src/index.js';
 import { RagRetriever, loadKnowledgeBase } from '../../packages/retriever/src/index.js';
@@ -22,6 +22,7 @@ export interface WorldFactsEval {
   questions: number;
   recallAt5: number;
   exactMatch: number;
+  decoding: 'copy';
   msPerQuestion: number;
   errors: Array<{ question: string; answers: string[]; prediction: string }>;
 }
@@ -45,7 +46,7 @@ export async function evaluateWorldFacts(options: { device: DeviceType; pairs: Q
     for (const [i, pair] of options.pairs.entries()) {
       const top5 = await model.rag.retrieve([pair.question], { nDocs: 5, retriever });
       hits += top5.docDicts[0]!.some((d) => d.id === pair.docId) ? 1 : 0;
-      const ids = await model.generate({ contextInputIds: top5.contextInputIds, contextAttentionMask: top5.contextAttentionMask, docScores: top5.docScores, nDocs: 5 });
+      const ids = await model.generate({ contextInputIds: top5.contextInputIds, contextAttentionMask: top5.contextAttentionMask, docScores: top5.docScores, nDocs: 5, copyFromContexts: true });
       const prediction = (tokenizer.batchDecode(ids.slice(0, 1), { skipSpecialTokens: true })[0] ?? '').trim();
       const ok = exactMatch(prediction, pair.answers);
       matches += ok;
@@ -59,6 +60,7 @@ export async function evaluateWorldFacts(options: { device: DeviceType; pairs: Q
       questions: n,
       recallAt5: hits / n,
       exactMatch: matches / n,
+      decoding: 'copy',
       msPerQuestion: (performance.now() - started) / n,
       errors,
     };

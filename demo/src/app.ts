@@ -107,6 +107,7 @@ export class DemoApp {
       this.modelProgress.finish(`Ready on ${device} (${dtype}) in ${(loadMs / 1000).toFixed(1)} s${canEmbed ? '' : ' · no context encoder'}`, 'ok');
       this.status.backend(this.model);
       field(this.forms.ask, 'nDocs').value = String(this.model.nDocs);
+      field(this.forms.ask, 'decoding').value = this.model.modelUrl === DEFAULT_MODEL.modelUrl ? DEFAULT_MODEL.decoding : 'free';
       await this.refreshKnowledgeBases();
       // Adding documents and editing passages start from the knowledge base this model asks from.
       field(this.forms.docs, 'target').value = this.knowledgeBases.selected;
@@ -237,8 +238,8 @@ export class DemoApp {
   }
 }
 
-function field(form: HTMLFormElement, name: string): HTMLInputElement {
-  return form.elements.namedItem(name) as HTMLInputElement;
+function field(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSelectElement {
+  return form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
 }
 
 function isAbort(err: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { Dtype } from './worker/engine.js';
+import type { Decoding, Dtype } from './worker/engine.js';
 
 /** What the page loads and offers with no set-up: the model, its bundled knowledge base and what to ask it. */
 export interface DefaultModel {
@@ -18,6 +18,8 @@ export interface DefaultModel {
    * cannot answer, so it holds for this model only.
    */
   notFoundBelow: number;
+  /** How it answers by default: copy decoding (its answers are spans of the retrieved passages). */
+  decoding: Decoding;
 }
 
 export const DEFAULT_MODEL: DefaultModel = {
@@ -42,4 +44,6 @@ export const DEFAULT_MODEL: DefaultModel = {
   ],
   // tools/train_default.py: the top doc probability that 98 % of the validation questions reach (fixtures/world-facts/hf/metrics.json).
   notFoundBelow: 0.5,
+  // tools/train_default.py: free decoding garbles names it never trained on (test EM 0.745 → 0.830 with copy).
+  decoding: 'copy',
 };

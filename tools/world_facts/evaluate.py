@@ -8,6 +8,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from fixtures_lib.copy_constraint import copy_constraint, special_ids_of
+
 from .contexts import question_strings, tokenize_contexts
 from .data import exact_match, log, normalize_answer
 from .dpr import top_docs
@@ -34,13 +36,23 @@ def retrieve(torch, model, qtok, questions, emb, n):
     return top_docs(emb, np.concatenate(vecs), n)
 
 
-def generate(torch, model, gtok, cfg, passages, ids, scores, qstr, batch=64, **kw):
+def generate(torch, model, gtok, cfg, passages, ids, scores, qstr, batch=64, copy=False, **kw):
+    """Generated answers; `copy`: copy decoding (fixtures_lib/copy_constraint.py), the demo's and
+    `rag ask`'s default for this model. RAG-Sequence runs the generator per question over its
+    documents, so there a batch item of the constraint is one document (and `batch` must be 1)."""
     out = []
+    n = cfg.n_docs
+    sequence = type(model).__name__ == "RagSequenceForGeneration"
     with torch.no_grad():
         for i in range(0, len(qstr), batch):
             cids, cmask = tokenize_contexts(torch, cfg, gtok, passages, ids[i : i + batch].tolist(), qstr[i : i + batch])
+            if copy:
+                rows = cids.tolist()
+                items = [[r] for r in rows] if sequence else [rows[b * n : (b + 1) * n] for b in range(len(rows) // n)]
+                g = cfg.generator
+                kw["prefix_allowed_tokens_fn"] = copy_constraint(gtok, items, special_ids_of(g), g.eos_token_id)
             seqs = model.generate(context_input_ids=cids, context_attention_mask=cmask,
-                                  doc_scores=torch.from_numpy(scores[i : i + batch]), n_docs=cfg.n_docs, **kw)
+                                  doc_scores=torch.from_numpy(scores[i : i + batch]), n_docs=n, **kw)
             out += [s.strip() for s in gtok.batch_decode(seqs, skip_special_tokens=True)]
     return out
 
@@ -64,21 +76,27 @@ def evaluate(torch, rag_dir, corpus, emb, spec):
         qa = corpus.qa[split]
         questions = [q["question"] for q in qa]
         ids, scores = retrieve(torch, model, qtok, questions, emb, max(n, K))
-        preds = generate(torch, model, gtok, cfg, corpus.passages, ids[:, :n], scores[:, :n], question_strings(qtok, questions), num_beams=1)
-        em = [exact_match(p, q["answers"]) for p, q in zip(preds, qa)]
-        by_rel = defaultdict(list)
-        for e, q in zip(em, qa):
-            by_rel[f"{q['kind']}.{q['relation']}"].append(e)
+        qstr = question_strings(qtok, questions)
         top_prob[split] = softmax_top(scores[:, :n])
         res[split] = {
             "questions": len(qa),
             "recall_at_5_gold_passage": round(float(np.mean([q["docId"] in row for q, row in zip(qa, ids[:, :K].tolist())])), 4),
             "recall_at_5_answer_string": round(float(np.mean([any(answer_in(corpus.passages[d], q["answers"]) for d in row) for q, row in zip(qa, ids[:, :K].tolist())])), 4),
-            "exact_match_token_greedy": round(float(np.mean(em)), 4),
-            "exact_match_by_relation": {k: round(float(np.mean(v)), 3) for k, v in sorted(by_rel.items())},
-            "errors": [{"question": q["question"], "answers": q["answers"], "prediction": p} for p, q, e in zip(preds, qa, em) if not e][:25],
         }
-        log(f"eval {split}: {len(qa)} questions, recall@5 {res[split]['recall_at_5_gold_passage']}, EM {res[split]['exact_match_token_greedy']} ({time.time() - t0:.0f}s)")
+        # Free decoding (the generator alone) and copy decoding (answers are spans of the contexts).
+        for name, copy in (("", False), ("_copy", True)):
+            preds = generate(torch, model, gtok, cfg, corpus.passages, ids[:, :n], scores[:, :n], qstr, copy=copy, num_beams=1)
+            em = [exact_match(p, q["answers"]) for p, q in zip(preds, qa)]
+            by_rel = defaultdict(list)
+            for e, q in zip(em, qa):
+                by_rel[f"{q['kind']}.{q['relation']}"].append(e)
+            res[split].update({
+                f"exact_match_token_greedy{name}": round(float(np.mean(em)), 4),
+                f"exact_match_by_relation{name}": {k: round(float(np.mean(v)), 3) for k, v in sorted(by_rel.items())},
+                f"errors{name}": [{"question": q["question"], "answers": q["answers"], "prediction": p} for p, q, e in zip(preds, qa, em) if not e][:25],
+            })
+        log(f"eval {split}: {len(qa)} questions, recall@5 {res[split]['recall_at_5_gold_passage']}, EM {res[split]['exact_match_token_greedy']}, "
+            f"with copy decoding {res[split]['exact_match_token_greedy_copy']} ({time.time() - t0:.0f}s)")
 
     # RAG-Sequence ("thorough decoding", beam 4) on the same weights, a fixed sample of the test split.
     t0 = time.time()
@@ -86,8 +104,10 @@ def evaluate(torch, rag_dir, corpus, emb, spec):
     qa = corpus.qa["test"][::max(1, len(corpus.qa["test"]) // SEQUENCE_SAMPLE)][:SEQUENCE_SAMPLE]
     questions = [q["question"] for q in qa]
     ids, scores = retrieve(torch, seq, qtok, questions, emb, n)
-    preds = generate(torch, seq, gtok, cfg, corpus.passages, ids, scores, question_strings(qtok, questions), batch=1, num_beams=4)
-    res["test_rag_sequence_beam4_sample"] = {"questions": len(qa), "exact_match": round(float(np.mean([exact_match(p, q["answers"]) for p, q in zip(preds, qa)])), 4)}
+    res["test_rag_sequence_beam4_sample"] = {"questions": len(qa)}
+    for name, copy in (("exact_match", False), ("exact_match_copy", True)):
+        preds = generate(torch, seq, gtok, cfg, corpus.passages, ids, scores, question_strings(qtok, questions), batch=1, copy=copy, num_beams=4)
+        res["test_rag_sequence_beam4_sample"][name] = round(float(np.mean([exact_match(p, q["answers"]) for p, q in zip(preds, qa)])), 4)
     log(f"eval RAG-Sequence beam 4: {res['test_rag_sequence_beam4_sample']} ({time.time() - t0:.0f}s)")
 
     threshold = float(np.quantile(top_prob["val"], 1 - KEEP_ANSWERABLE))
@@ -106,8 +126,10 @@ def evaluate(torch, rag_dir, corpus, emb, spec):
     log(f"eval not found: {res['not_found']}")
     res["summary"] = {
         "test_recall_at_5": res["test"]["recall_at_5_gold_passage"],
-        "test_exact_match": res["test"]["exact_match_token_greedy"],
-        "test_rag_sequence_exact_match": res["test_rag_sequence_beam4_sample"]["exact_match"],
+        "test_exact_match_copy": res["test"]["exact_match_token_greedy_copy"],
+        "test_exact_match_free": res["test"]["exact_match_token_greedy"],
+        "test_rag_sequence_exact_match_copy": res["test_rag_sequence_beam4_sample"]["exact_match_copy"],
+        "test_rag_sequence_exact_match_free": res["test_rag_sequence_beam4_sample"]["exact_match"],
         "not_found_threshold": res["not_found"]["threshold_top_doc_probability"],
         "unanswerable_flagged": res["not_found"]["unanswerable_flagged"],
     }

@@ -153,3 +153,24 @@ def run(spec, corpus, data_dir, seed, cache_dir=None):
     with open(os.path.join(hf_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1)
     return metrics
+
+
+def reevaluate(spec, corpus, data_dir):
+    """The metrics of the committed checkpoints again (evaluation changed, weights did not): the
+    training record in metrics.json is kept, the evaluation replaced."""
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    hf_dir = os.path.join(data_dir, "hf")
+    path = os.path.join(hf_dir, "metrics.json")
+    with open(path) as f:
+        old = json.load(f)
+    emb = np.load(os.path.join(data_dir, "passage_embeddings.npy"))
+    t = time.time()
+    metrics = evaluate(torch, os.path.join(hf_dir, "rag-token"), corpus, emb, spec)
+    kept = {k: old[k] for k in ("spec", "seed", "timings_s", "dpr_val_recall", "warmup_curve", "rag_curve", "versions") if k in old}
+    kept["timings_s"] = {**kept.get("timings_s", {}), "eval": round(time.time() - t)}
+    metrics.update(kept)
+    with open(path, "w") as f:
+        json.dump(metrics, f, indent=1)
+    return metrics

@@ -37,6 +37,7 @@ export function readAskRequest(form: HTMLFormElement, knowledgeBase: string): As
     nDocs: Number(data.get('nDocs')),
     numBeams: Number(data.get('numBeams')),
     maxLength: Number(data.get('maxLength')),
+    decoding: String(data.get('decoding')) === 'copy' ? 'copy' : 'free',
   };
 }
 

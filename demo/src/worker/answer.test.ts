@@ -28,7 +28,7 @@ describe(`answerQuestion on ${CASE} vs transformers (WASM in Node)`, async () =>
       for (const q of reference.per_question) {
         let retrieval: RagRetrieval | undefined;
         let sequences: number[][] | undefined;
-        const request: AskRequest = { question: q.question, knowledgeBase: CASE, variant, nDocs, numBeams, maxLength };
+        const request: AskRequest = { question: q.question, knowledgeBase: CASE, variant, nDocs, numBeams, maxLength, decoding: 'free' };
         const result = await answerQuestion(model, kb, request, { onRetrieval: (r) => (retrieval = r), onSequences: (s) => (sequences = s) });
         expect(retrieval!.contextStrings, q.question).toEqual(q.context_strings);
         expect(retrieval!.contextInputIds, q.question).toEqual(q.context_input_ids);

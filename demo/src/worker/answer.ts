@@ -12,6 +12,9 @@ export interface AnswerHooks extends AskHooks {
   onSequences?: (sequences: number[][]) => void;
 }
 
+/** The beam widths the page offers (index.html); more is refused, not queued. */
+export const MAX_BEAMS = 8;
+
 /**
  * One question, answered with provenance: retrieve from the knowledge base (`RagModel.retrieve`:
  * the question encoded, docs scored and contexts formatted as transformers' `RagModel` does),
@@ -27,6 +30,8 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
   for (const [name, value] of Object.entries({ nDocs: request.nDocs, numBeams, maxLength })) {
     if (!Number.isInteger(value) || value < 1) throw new DemoInputError(`${name} must be a positive whole number, got ${value}.`, { [name]: value });
   }
+  // The worker answers one question at a time: a huge beam would hold every later one for minutes.
+  if (numBeams > MAX_BEAMS) throw new DemoInputError(`numBeams must be at most ${MAX_BEAMS} here, got ${numBeams}.`, { numBeams, max: MAX_BEAMS });
   // A small knowledge base (a few pasted documents) still answers, from all it holds.
   const nDocs = Math.min(request.nDocs, Math.max(kb.size, 1));
 
@@ -47,6 +52,7 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
     nDocs,
     numBeams,
     maxLength,
+    copyFromContexts: request.decoding === 'copy',
     ...(hooks.signal ? { signal: hooks.signal } : {}),
   };
   const streamed = request.variant === 'token' && numBeams === 1;

@@ -64,7 +64,11 @@ export interface AskRequest {
   nDocs: number;
   numBeams: number;
   maxLength: number;
+  /** copy: the answer is a span of the retrieved passages (`copyFromContexts`); free: any tokens. */
+  decoding: Decoding;
 }
+
+export type Decoding = 'free' | 'copy';
 
 /** A stored passage, as the page sees it. */
 export interface PassageRecord {

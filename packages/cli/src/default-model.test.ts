@@ -40,15 +40,15 @@ describe('the embedded world-facts model', () => {
 
   async function ask(question: string): Promise<{ answer: string; docIds: number[] }> {
     const r = await model.rag.retrieve([question], { nDocs: 5, retriever });
-    const ids = await model.generate({ contextInputIds: r.contextInputIds, contextAttentionMask: r.contextAttentionMask, docScores: r.docScores, nDocs: 5 });
+    const ids = await model.generate({ contextInputIds: r.contextInputIds, contextAttentionMask: r.contextAttentionMask, docScores: r.docScores, nDocs: 5, copyFromContexts: true });
     const answer = (model.rag.components.tokenizer.batchDecode(ids.slice(0, 1), { skipSpecialTokens: true })[0] ?? '').trim();
     return { answer, docIds: r.docDicts[0]!.map((d) => d.id) };
   }
 
   it(
-    // A regression floor, not the goal: issue 17 asks 0.80, this model is at 0.58 here (q8; fp32 in
-    // transformers: 0.745 on the whole split) — it reads city passages well and country ones poorly.
-    'answers a fixed sample of unseen-entity test questions (recall@5 ≥ 0.95, exact match ≥ 0.50)',
+    // A regression floor: this sample (every 14th test question, more country questions than the
+    // split) scores 0.71 with copy decoding on q8 (0.58 free); the whole split 0.820 (`rag eval`).
+    'answers a fixed sample of unseen-entity test questions (recall@5 ≥ 0.95, exact match ≥ 0.65)',
     async () => {
       const sample = fixedSample(testSplit(), 100);
       let hits = 0;
@@ -59,7 +59,7 @@ describe('the embedded world-facts model', () => {
         matches += exactMatch(answer, pair.answers);
       }
       expect(hits / sample.length).toBeGreaterThanOrEqual(0.95);
-      expect(matches / sample.length).toBeGreaterThanOrEqual(0.5);
+      expect(matches / sample.length).toBeGreaterThanOrEqual(0.65);
     },
     CLI_TEST_TIMEOUT,
   );
@@ -80,15 +80,14 @@ describe('the embedded world-facts model', () => {
       const { firstId } = await kb.ingest({ passages: [{ title: 'France', text: france!.text.replace('Paris', 'Lyon') }] }, { embedder, modelId: kb.manifest.modelId });
       const edited = await ask(question);
       expect(edited.docIds[0]).toBe(firstId);
-      // The answer now comes from the edited passage; this model copies only the first piece of a
-      // capital it never trained on ("Ly"): the limit the model card states.
-      expect(edited.answer).not.toBe('Paris');
-      expect(edited.answer.startsWith('Ly')).toBe(true);
+      // The answer now comes from the edited passage, copied whole (copy decoding; free decoding
+      // writes only "Ly" of a capital it never trained on).
+      expect(edited.answer).toBe('Lyon');
 
       await kb.remove([firstId]);
       const deleted = await ask(question);
       expect(deleted.docIds).not.toContain(firstId);
-      expect(deleted.answer).not.toMatch(/^Ly/);
+      expect(deleted.answer).not.toMatch(/Lyon|Paris/);
     },
     CLI_TEST_TIMEOUT,
   );

@@ -1,9 +1,11 @@
 import type { RagSequenceGenerateArgs } from '@rag-web/models';
-import { flag, intValue, stringValue, type OptionSpec, type ParsedValues } from './cli-options.js';
+import { choiceValue, flag, intValue, stringValue, type OptionSpec, type ParsedValues } from './cli-options.js';
 import { UsageError } from './errors.js';
 import type { LoadedModel } from './model-folder.js';
 
 export const N_DOCS_OPTION: OptionSpec = { name: 'n-docs', value: 'N', description: 'documents retrieved per question', default: "n_docs of the model's config.json" };
+
+export const DECODINGS = Object.freeze(['free', 'copy'] as const);
 
 /** The `generate` keyword arguments as flags; every default comes from the model folder, as in transformers. */
 export const GENERATION_OPTIONS: OptionSpec[] = [
@@ -16,6 +18,12 @@ export const GENERATION_OPTIONS: OptionSpec[] = [
   { name: 'forced-eos-token-id', value: 'ID|[IDS]', description: 'token id(s) forced as the last token at max length, e.g. 2 or [2,0]', default: 'forced_eos_token_id of generation_config.json' },
   { name: 'bad-words-ids', value: '[[IDS]]', description: 'token sequences never generated, as JSON, e.g. [[19],[302,81]]', default: 'bad_words_ids of generation_config.json' },
   { name: 'no-dedup', description: 'RAG-Sequence: keep duplicate candidates (do_deduplication=False)', default: 'false (do_deduplication of config.json)' },
+  {
+    name: 'decoding',
+    value: DECODINGS.join('|'),
+    description: 'free: the generator writes any tokens; copy: only spans of the retrieved passages (a prefix_allowed_tokens_fn)',
+    default: 'copy for the embedded world-facts model, else free',
+  },
 ];
 
 export interface GenerationRequest {
@@ -31,8 +39,10 @@ export interface GenerationFlags {
   noDedup: boolean;
 }
 
-export function generationFlags(values: ParsedValues): GenerationFlags {
+/** `copyByDefault`: the model's own default decoding is copy decoding (the embedded default model's). */
+export function generationFlags(values: ParsedValues, copyByDefault = false): GenerationFlags {
   const args: GenerationRequest['args'] = {};
+  if ((choiceValue(values, 'decoding', DECODINGS) ?? (copyByDefault ? 'copy' : 'free')) === 'copy') args.copyFromContexts = true;
   const ints: Array<[string, keyof GenerationRequest['args'], number]> = [
     ['num-beams', 'numBeams', 1],
     ['num-return-sequences', 'numReturnSequences', 1],

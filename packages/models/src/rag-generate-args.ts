@@ -1,8 +1,10 @@
 import { TOP_K_MAX_K, type GenerationConfig, type GenerationConfigFields } from '@rag-web/core';
 import { InvalidInputError } from './errors.js';
 import type { LogitsProcessor, PrefixAllowedTokensFn } from './generation/logits-processors.js';
+import { contextCopyConstraint } from './generation/context-copy.js';
 import { buildLogitsProcessors } from './generation/logits-processor-list.js';
 import type { RagContextArgs } from './rag-inputs.js';
+import type { RagTokenizer } from './tokenizer/rag-tokenizer.js';
 
 /** `generate` keyword arguments of the RAG classes, camelCased (each overrides generation_config.json). */
 export interface RagGenerateArgs extends RagContextArgs, Partial<GenerationConfigFields> {
@@ -10,6 +12,26 @@ export interface RagGenerateArgs extends RagContextArgs, Partial<GenerationConfi
   /** Extra processors; one of a built-in class replaces that one (transformers' merge rule). */
   logitsProcessor?: LogitsProcessor[];
   signal?: AbortSignal;
+  /**
+   * Copy decoding (generation/context-copy.ts): the answer is a span of the retrieved contexts.
+   * Not a transformers argument: there, the same rule is a `prefix_allowed_tokens_fn`.
+   */
+  copyFromContexts?: boolean;
+}
+
+/**
+ * `args` with copy decoding turned into its `prefixAllowedTokensFn` over `contexts` (per generator
+ * batch item, its context rows); `args` as given without `copyFromContexts`.
+ */
+export function withCopyConstraint<A extends RagGenerateArgs>(args: A, generationConfig: GenerationConfig, tokenizer: RagTokenizer, contexts: number[][][]): A {
+  if (!args.copyFromContexts) return args;
+  if (args.prefixAllowedTokensFn) throw new InvalidInputError('copyFromContexts and prefixAllowedTokensFn are two constraints on the same tokens: give one');
+  const { eosTokenId, padTokenId, bosTokenId, decoderStartTokenId } = args;
+  const g = generationConfig.with({ eosTokenId, padTokenId, bosTokenId, decoderStartTokenId });
+  const eos = g.eosTokenId;
+  if (eos === null) throw new InvalidInputError('copyFromContexts needs an eos_token_id to end a copied span');
+  const specialIds = [g.padTokenId, g.bosTokenId, eos, g.decoderStartTokenId].filter((id): id is number => id !== null);
+  return { ...args, prefixAllowedTokensFn: contextCopyConstraint({ contexts, tokens: tokenizer.generator.tokens, specialIds, eosTokenId: eos }) };
 }
 
 export function generationSettings(base: GenerationConfig, args: RagGenerateArgs): { generation: GenerationConfig; processors: LogitsProcessor } {

@@ -1,7 +1,7 @@
 import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, lossWithLabels, type RagLabelsArgs } from './rag-forward.js';
-import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
+import { generationSettings, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts, type RagContexts } from './rag-inputs.js';
 import { callSignal } from './device-fallback.js';
 import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
@@ -47,13 +47,16 @@ export class RagSequenceForGeneration {
     const { nDocs } = contexts;
     const numReturn = args.numReturnSequences ?? generationConfig.numReturnSequences;
     // The per-document generator returns all its beams (transformers sets num_return_sequences = num_beams).
-    const { generation, processors } = generationSettings(generationConfig, { ...args, numReturnSequences: args.numBeams ?? generationConfig.numBeams });
+    const perDocument = { ...args, numReturnSequences: args.numBeams ?? generationConfig.numBeams };
+    const { generation } = generationSettings(generationConfig, perDocument);
     const dedup = args.doDeduplication ?? config.doDeduplication;
     const pad = config.generator.padTokenId ?? 1;
     const hypos: number[][][] = [];
     for (let index = 0; index < contexts.batch; index++) {
       const ids = contexts.contextInputIds.slice(index * nDocs, (index + 1) * nDocs);
       const mask = contexts.contextAttentionMask.slice(index * nDocs, (index + 1) * nDocs);
+      // Copy decoding: each document's beams copy from that document (its own generator batch item).
+      const { processors } = generationSettings(generationConfig, withCopyConstraint(perDocument, generationConfig, backend.components.tokenizer, ids.map((row) => [row])));
       const hidden = await generator.encode(ids, mask);
       let loss: Float32Array;
       let candidates: number[][];

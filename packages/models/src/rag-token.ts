@@ -1,7 +1,7 @@
 import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, type RagLabelsArgs } from './rag-forward.js';
-import { generationSettings, type RagGenerateArgs } from './rag-generate-args.js';
+import { generationSettings, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts } from './rag-inputs.js';
 import { callSignal } from './device-fallback.js';
 import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
@@ -48,7 +48,8 @@ export class RagTokenForGeneration {
   private async generateOn(backend: RagBackend, args: RagTokenGenerateArgs, signal: AbortSignal): Promise<number[][]> {
     const { config, questionEncoder, generator, generationConfig } = backend.components;
     const contexts = await resolveContexts(args, config, questionEncoder, this.rag.retriever);
-    const { generation, processors } = generationSettings(generationConfig, args);
+    const perQuestion = Array.from({ length: contexts.batch }, (_, b) => contexts.contextInputIds.slice(b * contexts.nDocs, (b + 1) * contexts.nDocs));
+    const { generation, processors } = generationSettings(generationConfig, withCopyConstraint(args, generationConfig, backend.components.tokenizer, perQuestion));
     const encoderHidden = await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask);
     try {
       return await decode({

@@ -46,7 +46,7 @@ export const askCommand: Command = {
   async run(values: ParsedValues): Promise<void> {
     const questions = stringList(values, 'question');
     const modelArgs = modelFlags(values);
-    const generation = generationFlags(values);
+    const generation = generationFlags(values, modelArgs.isDefault);
     const json = flag(values, 'json');
     await withRagSession(values, modelArgs, async ({ model, retriever }) => {
       const { nDocs, args } = generationRequest(generation, model);

@@ -53,6 +53,7 @@ describe(`rag eval on ${CASE}`, { timeout: CLI_TEST_TIMEOUT }, () => {
     exactMatches: matches,
     rag: 'token',
     nDocs: 4,
+    decoding: 'free',
   });
 
   it('--json: recall@k and exact match of the greedy answers on qa.jsonl', async () => {
@@ -76,7 +77,7 @@ describe(`rag eval on ${CASE}`, { timeout: CLI_TEST_TIMEOUT }, () => {
     expect(r.code, r.stderr).toBe(0);
     const { hits, matches } = expected(4);
     expect(r.stdout).toContain(`recall@4      ${(hits / n).toFixed(4)} (${hits}/${n})`);
-    expect(r.stdout).toContain(`exact match   ${(matches / n).toFixed(4)} (${matches}/${n}, 4 docs)`);
+    expect(r.stdout).toContain(`exact match   ${(matches / n).toFixed(4)} (${matches}/${n}, 4 docs, free decoding)`);
     expect(r.stdout).toMatch(/^model fixtures\/tiny-a\/model \(RAG-Token\) on onnxruntime-web 1\.30 \(WASM\)\n/);
     expect(r.stderr).toContain(`evaluating: ${n}/${n} (100%)`);
   });

@@ -20,6 +20,7 @@ export interface EvalReport {
   exactMatches: number;
   rag: 'token' | 'sequence';
   nDocs: number;
+  decoding: 'free' | 'copy';
 }
 
 export const evalCommand: Command = {
@@ -52,7 +53,7 @@ export const evalCommand: Command = {
     const k = intValue(values, 'k', 1) ?? 5;
     const limit = intValue(values, 'limit', 1);
     const modelArgs = modelFlags(values);
-    const generation = generationFlags(values);
+    const generation = generationFlags(values, modelArgs.isDefault);
     const pairs = (await readQaFile(requiredString(values, 'qa'))).slice(0, limit);
     const json = flag(values, 'json');
     await withRagSession(values, modelArgs, async ({ model, retriever }) => {
@@ -77,14 +78,14 @@ export const evalCommand: Command = {
       }
       bar.finish();
       const n = pairs.length;
-      const report: EvalReport = { questions: n, k, recallAtK: hits / n, exactMatch: matches / n, retrievalHits: hits, exactMatches: matches, rag: model.variant, nDocs };
+      const report: EvalReport = { questions: n, k, recallAtK: hits / n, exactMatch: matches / n, retrievalHits: hits, exactMatches: matches, rag: model.variant, nDocs, decoding: args.copyFromContexts ? 'copy' : 'free' };
       if (json) {
         out(JSON.stringify(report));
       } else {
         out(describeModel(model));
         out(`${'questions'.padEnd(14)}${n}`);
         out(`${`recall@${k}`.padEnd(14)}${report.recallAtK.toFixed(4)} (${hits}/${n})`);
-        out(`${'exact match'.padEnd(14)}${report.exactMatch.toFixed(4)} (${matches}/${n}, ${nDocs} docs)`);
+        out(`${'exact match'.padEnd(14)}${report.exactMatch.toFixed(4)} (${matches}/${n}, ${nDocs} docs, ${report.decoding} decoding)`);
       }
     });
   },

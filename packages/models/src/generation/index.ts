@@ -1,4 +1,5 @@
 export { GenerationError } from './errors.js';
+export { contextCopyConstraint, type ContextCopyOptions } from './context-copy.js';
 export { foldRowEdits } from './logits-edits.js';
 export {
   ForcedBOSTokenLogitsProcessor,

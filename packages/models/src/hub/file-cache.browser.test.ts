@@ -26,3 +26,36 @@ it('a second fromPretrained is served from Cache Storage, with progress ending a
   }
   await caches.delete(scope);
 });
+
+// A cached file that no longer matches its digest (truncated, poisoned) is dropped and fetched
+// again, so the page recovers on its next load instead of failing at every reload.
+it('a truncated or poisoned cached .onnx file is evicted and downloaded again; the model loads', async () => {
+  const scope = `test-poison-${Date.now()}`;
+  const cache = new CacheStorageFileCache(scope);
+  const load = async () => {
+    const events: ProgressInfo[] = [];
+    const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
+    await Promise.all([model.questionEncoder.release(), model.generator.release()]);
+    return events.filter((e): e is Extract<ProgressInfo, { status: 'done' }> => e.status === 'done');
+  };
+  await load();
+  const storage = await caches.open(scope);
+  const keys = (await storage.keys()).map((r) => r.url);
+  const onnx = keys.filter((k) => k.endsWith('.onnx'));
+  expect(onnx.length).toBeGreaterThanOrEqual(2);
+  const [truncated, poisoned] = onnx as [string, string];
+  const original = new Uint8Array(await (await storage.match(truncated))!.arrayBuffer());
+  const keep = (await storage.match(truncated))!.headers;
+  // Truncated under the old digest header; poisoned bytes under no header at all (an older writer).
+  await storage.put(truncated, new Response(original.slice(0, original.byteLength >> 1), { headers: keep }));
+  await storage.put(poisoned, new Response(new TextEncoder().encode('not a model')));
+
+  const again = await load();
+  const file = (url: string) => url.slice(url.indexOf('/model/') + '/model/'.length);
+  const refetched = again.filter((e) => !e.fromCache).map((e) => e.file).sort();
+  expect(refetched).toEqual([file(truncated), file(poisoned)].sort());
+  // Repaired: the next load reads everything from the cache again.
+  expect((await load()).every((e) => e.fromCache)).toBe(true);
+  expect(new Uint8Array(await (await storage.match(truncated))!.arrayBuffer())).toEqual(original);
+  await caches.delete(scope);
+});

@@ -9,20 +9,39 @@ export interface FileCache {
 
 export const DEFAULT_CACHE_SCOPE = 'rag-web-models';
 
-/** Cache Storage (`caches.open(scope)`): survives reloads and serves the demo offline. */
+/** The header that keeps a cached file's SHA-256, written with it and checked on every read. */
+export const DIGEST_HEADER = 'X-Rag-Web-Sha256';
+
+/**
+ * Cache Storage (`caches.open(scope)`): survives reloads and serves the demo offline. Each file
+ * is stored with its SHA-256; one that no longer matches (truncated by a full disk, a quota
+ * eviction mid-write, an extension, a hand edit) or has none is deleted and reads as a miss, so
+ * the loader downloads it again instead of failing on it at every reload.
+ */
 export class CacheStorageFileCache implements FileCache {
   constructor(private readonly scope = DEFAULT_CACHE_SCOPE) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const cache = await caches.open(this.scope);
     const hit = await cache.match(key);
-    return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
+    if (!hit) return undefined;
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    const stored = hit.headers.get(DIGEST_HEADER);
+    if (stored !== null && stored === (await sha256Hex(bytes))) return bytes;
+    await cache.delete(key);
+    return undefined;
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const cache = await caches.open(this.scope);
-    await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'Content-Length': String(bytes.byteLength) } }));
+    const headers = { 'Content-Length': String(bytes.byteLength), [DIGEST_HEADER]: await sha256Hex(bytes) };
+    await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }));
   }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export class MemoryFileCache implements FileCache {

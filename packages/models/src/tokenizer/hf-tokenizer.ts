@@ -19,6 +19,7 @@ export class HfTokenizer implements TextTokenizer {
   readonly vocabSize: number;
   readonly modelMaxLength: number | undefined;
   private readonly tokenizer: Tokenizer;
+  private tokenList: string[] | undefined;
 
   constructor(files: TokenizerFiles, what = 'tokenizer') {
     this.tokenizer = new Tokenizer(files.tokenizerJson, files.tokenizerConfig);
@@ -117,6 +118,16 @@ export class HfTokenizer implements TextTokenizer {
 
   batchDecode(ids: number[][], options: { skipSpecialTokens?: boolean } = {}): string[] {
     return ids.map((row) => this.decode(row, options));
+  }
+
+  /** Token strings by id (`convert_ids_to_tokens` of every id), built on first use. */
+  get tokens(): readonly string[] {
+    if (!this.tokenList) {
+      const list = new Array<string>(this.vocabSize).fill('');
+      for (const [token, id] of this.tokenizer.get_vocab(true)) list[id] = token;
+      this.tokenList = list;
+    }
+    return this.tokenList;
   }
 
   tokenToId(token: string): number | undefined {
