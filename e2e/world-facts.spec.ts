@@ -77,6 +77,8 @@ for (const [backend, tag] of [['webgpu', ''], ['wasm', ' @no-webgpu']] as const)
     await expect(page.getByTestId('model-description')).toHaveText(DEFAULT_MODEL.description);
     const examples = page.getByTestId('example-question');
     await expect(examples).toHaveCount(DEFAULT_MODEL.examples.length);
+    // The bundled knowledge base is stored in IndexedDB: the page says how much the origin holds.
+    await expect(page.getByTestId('storage-estimate')).toHaveText(/^Storage: \d+\.\d MB used of \d+\.\d MB available to this page/);
     await page.screenshot({ path: fileURLToPath(new URL(`world-facts-first-screen-${backend}.png`, screenshots)), fullPage: true });
 
     const example = DEFAULT_MODEL.examples[1]!;

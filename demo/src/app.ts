@@ -156,6 +156,8 @@ export class DemoApp {
 
   async addDocuments(): Promise<void> {
     const request = readDocumentsRequest(this.forms.docs);
+    // Stored documents should outlive storage pressure: ask once the user stores some.
+    void navigator.storage?.persist?.().catch(() => false);
     this.setBusy({ load: true, ask: true, addDocs: true });
     this.status.clearError();
     this.ingestProgress.start();
@@ -224,6 +226,7 @@ export class DemoApp {
 
   private async refreshKnowledgeBases(prefer?: string): Promise<void> {
     this.knowledgeBases.render(await this.engine.listKnowledgeBases(), this.model, prefer);
+    await showStorageEstimate(byId('storage-estimate'));
   }
 
   private markFirstAnswer(): void {
@@ -244,4 +247,12 @@ function field(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSele
 
 function isAbort(err: unknown): boolean {
   return err instanceof DOMException && err.name === 'AbortError';
+}
+
+/** What this origin stores and may store (`navigator.storage.estimate()`), and whether it is kept under pressure. */
+async function showStorageEstimate(el: HTMLElement): Promise<void> {
+  if (!navigator.storage?.estimate) return;
+  const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([navigator.storage.estimate(), navigator.storage.persisted?.() ?? Promise.resolve(false)]);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  el.textContent = `Storage: ${mb(usage)} used of ${mb(quota)} available to this page${persisted ? ', persistent' : ' (the browser may clear it under storage pressure)'}.`;
 }

@@ -116,6 +116,22 @@ export class StorageQuotaError extends KnowledgeBaseStorageError {
   }
 }
 
+/**
+ * Another tab, worker or process wrote this knowledge base while this write was under way (where
+ * the Web Locks API cannot make writers wait). Nothing of this write was committed and nothing
+ * of the other one was overwritten: reopen and retry.
+ */
+export class KnowledgeBaseConflictError extends KnowledgeBaseStorageError {
+  override readonly name: string = 'KnowledgeBaseConflictError';
+  constructor(name: string, field: string, expected: unknown, actual: unknown) {
+    super(
+      `Knowledge base "${name}" was changed by another tab or process during this write (${field} is ${JSON.stringify(actual)}, ` +
+        `expected ${JSON.stringify(expected)}); nothing of this write was committed. Retry it.`,
+      { name, field, expected: expected ?? null, actual: actual ?? null },
+    );
+  }
+}
+
 /** Stored data disagrees with its manifest (missing passages, a checksum that does not match, a bad file). */
 export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {
   override readonly name: string = 'KnowledgeBaseCorruptError';

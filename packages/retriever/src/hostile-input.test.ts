@@ -1,11 +1,12 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { CountingEmbedder, passagesJsonl } from '../test/fakes.js';
-import { KnowledgeBaseCorruptError, KnowledgeBaseFetchError, NonFiniteEmbeddingError } from './errors.js';
+import { KnowledgeBaseConflictError, KnowledgeBaseCorruptError, KnowledgeBaseFetchError, NonFiniteEmbeddingError } from './errors.js';
 import { KB_FILES, exportKnowledgeBase, loadKnowledgeBase } from './kb-folder.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { readNpy, writeNpy } from './npy.js';
 import { parsePassagesJson, parsePassagesJsonl } from './passage-input.js';
-import { MemoryBackend } from './store-backend.js';
+import { IdbBackend, MemoryBackend } from './store-backend.js';
 
 // Faults and hostile input at the retriever's layer (issue 18): each case ends in a typed error,
 // and what the knowledge base held before is still there, unchanged.
@@ -124,3 +125,47 @@ function jsonError(s: string): string {
   }
   throw new Error('valid JSON');
 }
+
+/** A tab of a browser without the Web Locks API: nothing makes its writes wait for another tab's. */
+class UnlockedIdbBackend extends IdbBackend {
+  override exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+}
+
+describe('two tabs writing one knowledge base', () => {
+  const open = (name: string, backend = new IdbBackend(name)) => KnowledgeBase.open({ backend, dimension: 4, index: 'hnsw' });
+  const embedder = new CountingEmbedder(4);
+
+  it('with the write lock: both ingests of 200 land, one after the other, and the store checks out', async () => {
+    const [a, b] = await Promise.all([open('two-tabs'), open('two-tabs')]);
+    await Promise.all([a.ingest({ jsonl: passagesJsonl(200) }, { embedder, batchSize: 16 }), b.ingest({ jsonl: passagesJsonl(200, 1000) }, { embedder, batchSize: 16 })]);
+    const after = await open('two-tabs');
+    expect(after.size).toBe(400);
+    expect(await after.verify()).toEqual({ ok: true, problems: [] });
+    // Each tab sees the other's passages after its own write (the lock rereads what is stored).
+    expect(Math.max(a.size, b.size)).toBe(400);
+    expect(after.manifest.nextId).toBe(400);
+  });
+
+  it('without it: one tab is told to retry (KnowledgeBaseConflictError), no passage is lost or mixed, the retry lands', async () => {
+    const name = 'two-tabs-unlocked';
+    const [a, b] = await Promise.all([open(name, new UnlockedIdbBackend(name)), open(name, new UnlockedIdbBackend(name))]);
+    const inputs = [passagesJsonl(200), passagesJsonl(200, 1000)];
+    const results = await Promise.allSettled([a.ingest({ jsonl: inputs[0]! }, { embedder, batchSize: 16 }), b.ingest({ jsonl: inputs[1]! }, { embedder, batchSize: 16 })]);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    // Interleaved: the second fresh start clears the first's pending batches, so the first fails.
+    expect(failed).toHaveLength(1);
+    for (const i of failed) expect((results[i] as PromiseRejectedResult).reason).toBeInstanceOf(KnowledgeBaseConflictError);
+    const check = await open(name);
+    expect(check.size).toBe(200 * (2 - failed.length));
+    expect(await check.verify()).toEqual({ ok: true, problems: [] });
+    // The tab told to retry does, and then both inputs are there, whole.
+    for (const i of failed) await [a, b][i]!.ingest({ jsonl: inputs[i]! }, { embedder, batchSize: 16 });
+    const final = await open(name);
+    expect(final.size).toBe(400);
+    expect(await final.verify()).toEqual({ ok: true, problems: [] });
+    const titles = (await final.getPassages(Array.from({ length: 400 }, (_, i) => i))).map((p) => p.title);
+    expect(new Set(titles).size).toBe(400);
+  });
+});

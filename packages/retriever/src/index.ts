@@ -4,6 +4,7 @@ export {
   EmbeddingModelError,
   EmptyKnowledgeBaseError,
   HnswUnavailableError,
+  KnowledgeBaseConflictError,
   KnowledgeBaseCorruptError,
   KnowledgeBaseFetchError,
   KnowledgeBaseStorageError,

@@ -122,7 +122,7 @@ export async function ingest(kb: KnowledgeBase, source: IngestSource, options: I
         );
       }
     },
-    { nextId: firstId + total, addedChecksum: checksum, modelId, clearCheckpoint: true },
+    { nextId: firstId + total, addedChecksum: checksum, modelId, clearCheckpoint: true, checkpointFingerprint: fingerprint },
   );
   onProgress?.({ status: 'done', total, firstId, embedded });
   return { firstId, count: total, resumed, embedded };

@@ -45,7 +45,7 @@ export class KnowledgeBase implements PassageSource {
     const store = await PassageStore.open(backend, options);
     const { index, rebuilt } = await restoreIndex(store, options);
     const kb = new KnowledgeBase(store, index, options);
-    if (rebuilt) await kb.applyAndCommit(() => undefined, {});
+    if (rebuilt) await kb.exclusive(() => kb.applyAndCommit(() => undefined, {}));
     return kb;
   }
 
@@ -83,21 +83,38 @@ export class KnowledgeBase implements PassageSource {
     return this.store.getPassages(ids);
   }
 
+  /** Adds passages (ingest.ts), as the only writer of this knowledge base while it runs. */
   ingest(source: IngestSource, options?: IngestOptions): Promise<IngestResult> {
-    return ingest(this, source, options);
+    return this.exclusive(() => ingest(this, source, options));
   }
 
   /** Removes passages for good: gone from the index and from storage, ids never reused. */
-  async remove(ids: readonly number[]): Promise<void> {
-    const unique = [...new Set(ids)];
-    const passages = await this.store.getPassages(unique);
-    await this.applyAndCommit((index) => index.remove(unique), { removed: passages });
+  remove(ids: readonly number[]): Promise<void> {
+    return this.exclusive(async () => {
+      const unique = [...new Set(ids)];
+      const passages = await this.store.getPassages(unique);
+      await this.applyAndCommit((index) => index.remove(unique), { removed: passages });
+    });
+  }
+
+  /**
+   * Runs `fn` as the one writer (the back-end's lock: Web Locks across tabs), on what is stored
+   * now: another tab's commits since this one last looked are read first, index included.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.store.backend.exclusive(async () => {
+      if (await this.store.reload()) {
+        this.vectorIndex.dispose();
+        this.vectorIndex = (await restoreIndex(this.store, this.options)).index;
+      }
+      return fn();
+    });
   }
 
   /**
    * Applies `mutate` to the index, then commits `changes` with the serialized index (HNSW).
    * On failure the in-memory index is rebuilt from what is committed, so it never serves
-   * passages the manifest does not list.
+   * passages the manifest does not list. Callers hold the write lock (`exclusive`).
    */
   async applyAndCommit(mutate: (index: VectorIndex) => Promise<void> | void, changes: CommitChanges): Promise<void> {
     try {

@@ -38,6 +38,8 @@ export interface CommitChanges {
   /** A new serialized index; `null` drops the stored one; absent keeps it. */
   index?: { bytes: Uint8Array; params: HnswParams; count: number } | null;
   clearCheckpoint?: boolean;
+  /** The committing ingest's checkpoint fingerprint: the commit lands only while it is still stored. */
+  checkpointFingerprint?: string;
 }
 
 const MANIFEST_KEY = 'manifest';
@@ -86,6 +88,23 @@ export class PassageStore {
 
   get name(): string {
     return this.backend.name;
+  }
+
+  /** Rereads the stored manifest (another writer may have committed); true if it changed. */
+  async reload(): Promise<boolean> {
+    const raw = await this.backend.get<unknown>(MANIFEST_KEY);
+    if (raw === undefined) return false;
+    const manifest = parseManifest(raw, `knowledge base "${this.backend.name}"`);
+    if (manifest.generation === this.current.generation) return false;
+    checkDimension(manifest, this.current.dimension, `reopening knowledge base "${this.backend.name}"`);
+    this.current = manifest;
+    this.deleted = new Set(manifest.deletedIds);
+    return true;
+  }
+
+  /** The write lands only on the manifest this store read (a stored one is generation ≥ 1). */
+  private expectManifest(): NonNullable<WriteOps['expect']> {
+    return [{ key: MANIFEST_KEY, field: 'generation', equals: this.current.generation === 0 ? undefined : this.current.generation }];
   }
 
   get manifest(): Readonly<KnowledgeBaseManifest> {
@@ -139,7 +158,10 @@ export class PassageStore {
    * transaction. `fresh` also clears leftovers of an abandoned ingest (ids ≥ the checkpoint's start).
    */
   async writeBatch(passages: StoredPassage[], checkpoint: IngestCheckpoint, fresh = false): Promise<void> {
-    const ops: WriteOps = { put: [...passages.map((p) => [p.id, p] as [number, StoredPassage]), [CHECKPOINT_KEY, checkpoint]] };
+    // A later batch lands only while the checkpoint is still this ingest's: a second writer's
+    // fresh start (which clears pending passages) then fails this one instead of mixing the two.
+    const expect = fresh ? this.expectManifest() : [...this.expectManifest(), { key: CHECKPOINT_KEY, field: 'fingerprint', equals: checkpoint.fingerprint }];
+    const ops: WriteOps = { put: [...passages.map((p) => [p.id, p] as [number, StoredPassage]), [CHECKPOINT_KEY, checkpoint]], expect };
     if (fresh) ops.delIdRange = { from: checkpoint.startId, to: MAX_ID };
     await this.write(ops, `storing passages ${passages[0]?.id ?? checkpoint.startId}…${checkpoint.startId + checkpoint.done - 1}`);
   }
@@ -169,12 +191,15 @@ export class PassageStore {
     const nextId = changes.nextId ?? prev.nextId;
 
     let index = prev.index;
-    const ops: WriteOps = { put: [], del: removed.map((p) => p.id) };
+    const expect = this.expectManifest();
+    if (changes.checkpointFingerprint !== undefined) expect.push({ key: CHECKPOINT_KEY, field: 'fingerprint', equals: changes.checkpointFingerprint });
+    const ops: WriteOps = { put: [], del: removed.map((p) => p.id), expect };
     if (changes.index !== undefined) {
       if (prev.index) ops.del!.push(prev.index.name);
       index = null;
       if (changes.index) {
-        const name = `${INDEX_PREFIX}${generation}`;
+        // Unique per writer: a concurrent writer's blob of the same generation cannot replace this one.
+        const name = `${INDEX_PREFIX}${generation}:${Math.random().toString(36).slice(2, 10)}`;
         const { bytes, params, count } = changes.index;
         await this.write({ put: [[name, bytes]] }, 'storing the search index');
         index = { kind: 'hnsw', name, byteLength: bytes.byteLength, checksum: checksumOf([bytes]), params, count };

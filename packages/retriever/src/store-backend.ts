@@ -1,4 +1,5 @@
 import { createStore, get, getMany, promisifyRequest, type UseStore } from 'idb-keyval';
+import { KnowledgeBaseConflictError } from './errors.js';
 
 /**
  * Key–value back-ends under a passage store. Passages live under numeric keys (their doc ids,
@@ -13,6 +14,12 @@ export interface WriteOps {
   del?: StoreKey[];
   /** Deletes every numeric key in `[from, to)`. */
   delIdRange?: { from: number; to: number };
+  /**
+   * Checked in the same transaction, before anything is written: each record's `field` equals
+   * `equals` (an absent record's fields are undefined). Otherwise nothing is written and the
+   * write throws KnowledgeBaseConflictError: another writer got there first.
+   */
+  expect?: Array<{ key: StoreKey; field: string; equals: unknown }>;
 }
 
 export interface StoreBackend {
@@ -24,6 +31,12 @@ export interface StoreBackend {
   getIdRange<T>(from: number, to: number): Promise<T[]>;
   countIdRange(from: number, to: number): Promise<number>;
   write(ops: WriteOps): Promise<void>;
+  /**
+   * Runs `fn` as the only writer of this knowledge base: across tabs and workers with the Web
+   * Locks API, within this JavaScript realm where it is missing (then `expect` still turns a
+   * concurrent write of another tab into a KnowledgeBaseConflictError, never a silent overwrite).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Releases the connection; the back-end is unusable afterwards, the data stays. */
   close(): Promise<void>;
   /** Deletes everything stored under this name. */
@@ -53,11 +66,16 @@ export class MemoryBackend implements StoreBackend {
   }
 
   async write(ops: WriteOps): Promise<void> {
+    checkExpected(this.name, ops.expect, (key) => this.data.get(key));
     // Clone everything first: a value that cannot be cloned fails the whole write, as in IDB.
     const puts = (ops.put ?? []).map(([k, v]) => [k, structuredClone(v)] as const);
     if (ops.delIdRange) for (const k of this.idKeys(ops.delIdRange.from, ops.delIdRange.to)) this.data.delete(k);
     for (const k of ops.del ?? []) this.data.delete(k);
     for (const [k, v] of puts) this.data.set(k, v);
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return localLock(`memory:${this.name}`, fn);
   }
 
   async close(): Promise<void> {}
@@ -102,8 +120,12 @@ export class IdbBackend implements StoreBackend {
   }
 
   write(ops: WriteOps): Promise<void> {
-    return this.useStore('readwrite', (store) => {
+    return this.useStore('readwrite', async (store) => {
+      const expect = ops.expect ?? [];
+      // Reads in the write's own transaction: no other writer can land between check and write.
+      const found = await Promise.all(expect.map((e) => promisifyRequest(store.get(e.key) as IDBRequest<unknown>)));
       try {
+        checkExpected(this.name, expect, (key) => found[expect.findIndex((e) => e.key === key)]);
         if (ops.delIdRange && ops.delIdRange.to > ops.delIdRange.from) {
           store.delete(IDBKeyRange.bound(ops.delIdRange.from, ops.delIdRange.to, false, true));
         }
@@ -116,6 +138,11 @@ export class IdbBackend implements StoreBackend {
       }
       return promisifyRequest(store.transaction);
     });
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+    return locks ? (locks.request(this.dbName, { mode: 'exclusive' }, fn) as Promise<T>) : localLock(this.dbName, fn);
   }
 
   async close(): Promise<void> {
@@ -131,4 +158,28 @@ export class IdbBackend implements StoreBackend {
   protected putRecord(store: IDBObjectStore, key: StoreKey, value: unknown): void {
     store.put(value, key);
   }
+}
+
+function checkExpected(name: string, expect: WriteOps['expect'], read: (key: StoreKey) => unknown): void {
+  for (const e of expect ?? []) {
+    const actual = (read(e.key) as Record<string, unknown> | undefined)?.[e.field];
+    if (actual !== e.equals) throw new KnowledgeBaseConflictError(name, `${String(e.key)}.${e.field}`, e.equals, actual);
+  }
+}
+
+const held = new Map<string, Promise<unknown>>();
+
+/** One writer at a time per name within this realm (where the Web Locks API is missing). */
+function localLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const before = held.get(name) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  held.set(name, settled);
+  void settled.then(() => {
+    if (held.get(name) === settled) held.delete(name);
+  });
+  return run;
 }

@@ -72,6 +72,9 @@ export class FailingBackend implements StoreBackend {
     if (this.countdown > 0 && --this.countdown === 0) throw this.error;
     return this.inner.write(ops);
   }
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inner.exclusive(fn);
+  }
   close() {
     return this.inner.close();
   }
