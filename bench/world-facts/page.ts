@@ -22,7 +22,7 @@ async function main(): Promise<WorldFactsEval> {
   const pairs = text.trim().split('\n').map((l) => JSON.parse(l) as QaPair);
   return evaluateWorldFacts({
     device: (params.get('device') ?? 'webgpu') as DeviceType,
-    pairs: fixedSample(pairs, Number(params.get('n') ?? 100)),
+    pairs: fixedSample(pairs, Number(params.get('n') ?? 100)).slice(Number(params.get('from') ?? 0)),
     modelUrl: '/public/models/world-facts',
     kbUrl: '/public/kb/world-facts/',
     progress: log,
