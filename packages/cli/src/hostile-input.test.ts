@@ -108,4 +108,24 @@ describe('rag on hostile input', { timeout: CLI_TEST_TIMEOUT }, () => {
     // A maxLength past the positions is fine while EOS comes first, as in transformers.
     expect((await ask('--max-length', '300')).code).toBe(0);
   });
+
+  it('a knowledge base recorded by another question encoder of the same width is refused at retrieval; its own model passes in every dtype', async () => {
+    // tiny-a's context encoder embeds, and `rag index` records tiny-a's question-encoder probe.
+    const dir = join(tempDir('probe'), 'kb');
+    const built = await runCli(['index', '--model', MODEL, '--passages', fixturePath('tiny-a/passages.jsonl'), '--out', dir, '--index', 'exact']);
+    expect(built.code, built.stderr).toBe(0);
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { encoderProbe: number[] };
+    expect(manifest.encoderProbe).toHaveLength(32);
+    // Identity by behaviour, not by name: tiny-p is tiny-a's checkpoint exported again (other bytes).
+    for (const [model, dtype] of [[MODEL, 'fp32'], [MODEL, 'fp16'], [MODEL, 'q8'], ['fixtures/tiny-p/model', 'fp32']] as const) {
+      const own = await runCli(['ask', '--model', model, '--kb', dir, '--question', 'what is del', '--dtype', dtype, '--max-length', '4']);
+      expect(own.code, `${model} ${dtype}: ${own.stderr}`).toBe(0);
+    }
+    // The same folder as another 32-wide encoder would have recorded it (the probe of another model).
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, encoderProbe: [...manifest.encoderProbe].reverse() }));
+    const other = await runCli(['ask', '--model', MODEL, '--kb', dir, '--question', 'what is del']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/^EmbeddingModelError: Embeddings come from model "fixtures\/tiny-a\/model \(its question encoder's probe has cosine -?\d\.\d{3} with the stored one\)", but this knowledge base was built with "fixtures\/tiny-a\/model"/);
+  });
 });

@@ -17,7 +17,7 @@ export {
 } from './errors.js';
 export { readNpy, writeNpy, type NpyMatrix } from './npy.js';
 export { assertFiniteEmbeddings } from './finite-embeddings.js';
-export { MANIFEST_SCHEMA_VERSION, type HnswParams, type IndexEntry, type KnowledgeBaseManifest } from './manifest.js';
+export { ENCODER_PROBE_QUESTION, MANIFEST_SCHEMA_VERSION, checkEncoderProbe, type HnswParams, type IndexEntry, type KnowledgeBaseManifest } from './manifest.js';
 export { IdbBackend, MemoryBackend, type StoreBackend, type StoreKey, type WriteOps } from './store-backend.js';
 export { PassageStore, type CommitChanges, type IngestCheckpoint, type StoredPassage } from './passage-store.js';
 export type { SearchResult, VectorIndex } from './vector-index.js';

@@ -32,6 +32,8 @@ export interface IngestOptions {
   onProgress?: (event: IngestEvent) => void;
   /** Aborting stops after the current batch; what was stored is kept and a later call resumes. */
   signal?: AbortSignal;
+  /** The model's question encoding of ENCODER_PROBE_QUESTION (manifest.ts), to record with the passages. */
+  encoderProbe?: Float32Array;
 }
 
 export interface IngestResult {
@@ -122,7 +124,14 @@ export async function ingest(kb: KnowledgeBase, source: IngestSource, options: I
         );
       }
     },
-    { nextId: firstId + total, addedChecksum: checksum, modelId, clearCheckpoint: true, checkpointFingerprint: fingerprint },
+    {
+      nextId: firstId + total,
+      addedChecksum: checksum,
+      modelId,
+      clearCheckpoint: true,
+      checkpointFingerprint: fingerprint,
+      ...(options.encoderProbe ? { encoderProbe: Array.from(options.encoderProbe) } : {}),
+    },
   );
   onProgress?.({ status: 'done', total, firstId, embedded });
   return { firstId, count: total, resumed, embedded };

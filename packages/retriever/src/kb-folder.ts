@@ -122,6 +122,7 @@ export async function loadKnowledgeBase(source: string | URL | FileSource, optio
     deletedIds: manifest.deletedIds,
     addedChecksum: checksum,
     modelId: manifest.modelId,
+    ...(manifest.encoderProbe ? { encoderProbe: manifest.encoderProbe } : {}),
     index: indexBytes && manifest.index ? { bytes: indexBytes, params: manifest.index.params, count: manifest.index.count } : null,
     clearCheckpoint: true,
   });

@@ -1,5 +1,5 @@
 import { EMPTY_CHECKSUM } from './checksum.js';
-import { EmbeddingDimensionError, KnowledgeBaseCorruptError } from './errors.js';
+import { EmbeddingDimensionError, EmbeddingModelError, KnowledgeBaseCorruptError } from './errors.js';
 
 /**
  * The manifest of a knowledge base: the small record that says which stored data is valid.
@@ -47,6 +47,34 @@ export interface KnowledgeBaseManifest {
   /** Bumped by every committed write. */
   generation: number;
   updatedAt: string;
+  /**
+   * The question encoder's pooled output for ENCODER_PROBE_QUESTION, recorded by a writer that
+   * had the whole model (`rag index --model`): at retrieval, a model whose question encoder gives
+   * another vector is another model, however equal its width. Absent: not known.
+   */
+  encoderProbe?: number[];
+}
+
+/** The fixed question whose encoding identifies a question encoder (see `encoderProbe`). */
+export const ENCODER_PROBE_QUESTION = 'which encoder built this knowledge base?';
+
+/** Cosine below this between the stored and the given probe: another encoder (q8 vs fp32 of one model stays above 0.99). */
+const PROBE_MIN_COSINE = 0.95;
+
+/** Throws EmbeddingModelError when `probe` (this model's encoding of ENCODER_PROBE_QUESTION) is not the manifest's. */
+export function checkEncoderProbe(manifest: Pick<KnowledgeBaseManifest, 'encoderProbe' | 'modelId'>, probe: Float32Array, model: string): void {
+  const stored = manifest.encoderProbe;
+  if (!stored) return;
+  let dot = 0;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < stored.length; i++) {
+    dot += stored[i]! * probe[i]!;
+    a += stored[i]! * stored[i]!;
+    b += probe[i]! * probe[i]!;
+  }
+  const cosine = dot / Math.sqrt(a * b);
+  if (!(cosine >= PROBE_MIN_COSINE)) throw new EmbeddingModelError(manifest.modelId || 'another model', `${model} (its question encoder's probe has cosine ${cosine.toFixed(3)} with the stored one)`);
 }
 
 export function emptyManifest(dimension: number, modelId: string): KnowledgeBaseManifest {
@@ -105,6 +133,10 @@ export function parseManifest(json: unknown, where: string): KnowledgeBaseManife
     if (!ok) bad('index', 'null or { kind: "hnsw", name, byteLength, checksum, params, count }');
   }
   if (typeof m.updatedAt !== 'string') bad('updatedAt', 'an ISO date string');
+  const probe = m.encoderProbe;
+  if (probe !== undefined && (!Array.isArray(probe) || probe.length !== m.dimension || probe.some((v) => typeof v !== 'number' || !Number.isFinite(v)))) {
+    bad('encoderProbe', 'absent or `dimension` finite numbers');
+  }
   return m as unknown as KnowledgeBaseManifest;
 }
 

@@ -40,6 +40,8 @@ export interface CommitChanges {
   clearCheckpoint?: boolean;
   /** The committing ingest's checkpoint fingerprint: the commit lands only while it is still stored. */
   checkpointFingerprint?: string;
+  /** Records (replaces) the manifest's `encoderProbe`. */
+  encoderProbe?: number[];
 }
 
 const MANIFEST_KEY = 'manifest';
@@ -211,6 +213,7 @@ export class PassageStore {
       deletedIds,
       count: nextId - deletedIds.length,
       modelId: changes.modelId ?? prev.modelId,
+      ...(changes.encoderProbe ? { encoderProbe: changes.encoderProbe } : {}),
       checksum,
       index,
       generation,

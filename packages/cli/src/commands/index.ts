@@ -7,7 +7,7 @@ import { JSON_OPTION, out, type Command } from '../command.js';
 import { InputFileError, UsageError } from '../errors.js';
 import { readEmbeddingsFile, readPassagesFile, readTextFile } from '../input-files.js';
 import { INDEX_KINDS, folderHasFiles, writeKnowledgeBaseFolder, type IndexKind } from '../kb-folder-files.js';
-import { MODEL_OPTIONS, checkModelFolder, loadModel, modelFlags, type LoadedModel } from '../model-folder.js';
+import { MODEL_OPTIONS, checkModelFolder, encoderProbe, loadModel, modelFlags, type LoadedModel } from '../model-folder.js';
 import { ProgressBar } from '../progress-bar.js';
 
 export const indexCommand: Command = {
@@ -62,6 +62,7 @@ export const indexCommand: Command = {
 
     let embedder: Embedder | undefined;
     let model: LoadedModel | undefined;
+    let probe: Float32Array | undefined;
     let dimension: number;
     let rows: PassageInput[];
     if (embeddingsPath) {
@@ -74,6 +75,7 @@ export const indexCommand: Command = {
       dimension = model.rag.config.retrievalVectorSize;
       // The encoder under the recorded name (the models package would record the absolute path).
       embedder = { modelId, dimension: encoder.dimension, embed: (p, o) => encoder.embed(p, o) };
+      probe = await encoderProbe(model);
       rows = passages;
     }
 
@@ -85,7 +87,7 @@ export const indexCommand: Command = {
     };
     let embedded: number;
     try {
-      ({ embedded } = await kb.ingest({ passages: rows }, { ...(embedder ? { embedder } : {}), modelId, batchSize, onProgress }));
+      ({ embedded } = await kb.ingest({ passages: rows }, { ...(embedder ? { embedder } : {}), ...(probe ? { encoderProbe: probe } : {}), modelId, batchSize, onProgress }));
     } finally {
       bar.finish();
       await model?.rag.dispose();
