@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { addDocument, ask, findPassages, openDemo, passageTitles, TINY_A } from './demo-page.js';
+import { addDocument, ask, findPassages, openDemo, passageTitles, SLOW, TINY_A } from './demo-page.js';
 
 // "Add your documents": pasted text is split, embedded by the model's context encoder, stored in
 // IndexedDB and indexed, then retrieved like the bundled passages.
@@ -107,4 +107,59 @@ test('a passage looked up by title is edited (a new doc id, the old one gone) an
   // tiny-a has no measured threshold: its answers are never called "not found".
   await expect(page.getByTestId('not-found')).toBeHidden();
   await expect(page.getByTestId('answer-source')).toContainText('Source: ');
+});
+
+test('what an interrupted ingest into a new knowledge base left is listed as unfinished and can be deleted @no-webgpu', async ({ page }) => {
+  await openDemo(page, TINY_A);
+  // The records a tab closed mid-ingest leaves (retriever's PassageStore): 4 passages and the
+  // checkpoint, no manifest yet — written the way IdbBackend writes them (idb-keyval store "kb").
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('rag-web-kb:leftover');
+      req.onupgradeneeded = () => req.result.createObjectStore('kb');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const tx = db.transaction('kb', 'readwrite');
+    const store = tx.objectStore('kb');
+    for (let id = 0; id < 4; id++) store.put({ id, title: `t${id}`, text: `passage ${id}`, embedding: new Float32Array(32) }, id);
+    store.put({ fingerprint: 'f', modelId: '/models/tiny-a', startId: 0, total: 10, done: 4, checksum: '0000000000000000' }, 'ingest-checkpoint');
+    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))));
+    db.close();
+  });
+  await page.reload();
+  await expect(page.getByTestId('ask')).toBeEnabled({ timeout: 60_000 });
+  const row = page.locator('[data-kb="leftover"]');
+  await expect(row.getByTestId('kb-unfinished')).toContainText('unfinished ingest: 4 passages stored, none live');
+  // Nothing to ask from: not offered as the knowledge base of a question.
+  await expect(page.locator('[data-testid=kb-select] option[value="leftover"]')).toHaveCount(0);
+  page.once('dialog', (d) => void d.accept());
+  await row.getByTestId('kb-delete').click();
+  await expect(row).toHaveCount(0);
+  const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  expect(names).not.toContain('rag-web-kb:leftover');
+});
+
+test('a long ingest can be stopped; adding the same document again resumes it and nothing is lost @no-webgpu', async ({ page }) => {
+  await openDemo(page, TINY_A);
+  // 100,000 words: 1,000 passages, many embedder batches.
+  const text = Array.from({ length: 100_000 }, (_, i) => `word${i % 997}`).join(' ');
+  const fill = async () => {
+    await page.getByTestId('doc-target').fill('long');
+    await page.getByTestId('doc-title').fill('Long');
+    await page.getByTestId('doc-text').fill(text);
+  };
+  await fill();
+  await page.getByTestId('add-docs').click();
+  await expect(page.getByTestId('ingest-label')).toHaveText(/^\d+ \/ 1000 passages/, SLOW);
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('ingest-label')).toHaveText(/^Stopped: nothing was added yet/, SLOW);
+  await expect(page.getByTestId('error')).toBeHidden();
+  await expect(page.locator('[data-kb="long"] [data-testid=kb-unfinished]')).toContainText('unfinished ingest');
+
+  await fill();
+  await page.getByTestId('add-docs').click();
+  await expect(page.getByTestId('ingest-label')).toHaveText('1000 / 1000 passages embedded and stored', SLOW);
+  await expect(page.locator('[data-kb="long"] [data-testid=kb-count]')).toHaveText('1000');
+  await expect(page.locator('[data-kb="long"] [data-testid=kb-unfinished]')).toHaveCount(0);
 });

@@ -158,20 +158,28 @@ export class DemoApp {
     const request = readDocumentsRequest(this.forms.docs);
     // Stored documents should outlive storage pressure: ask once the user stores some.
     void navigator.storage?.persist?.().catch(() => false);
-    this.setBusy({ load: true, ask: true, addDocs: true });
+    // Stop cancels a long ingest after the passages being embedded; what was stored is kept.
+    this.running = new AbortController();
+    this.setBusy({ load: true, ask: true, stop: false, addDocs: true });
     this.status.clearError();
     this.ingestProgress.start();
     try {
-      const kb = await this.engine.addDocuments(request, { onProgress: (event) => this.ingestProgress.update(event) });
+      const kb = await this.engine.addDocuments(request, { signal: this.running.signal, onProgress: (event) => this.ingestProgress.update(event) });
       this.forms.docs.reset();
       field(this.forms.docs, 'target').value = kb.name;
       // Ask from the knowledge base that just got the documents.
       await this.refreshKnowledgeBases(kb.name);
     } catch (err) {
-      this.ingestProgress.fail('Nothing was added.');
-      this.status.error(err);
+      if (isAbort(err)) {
+        this.ingestProgress.fail('Stopped: nothing was added yet; the passages embedded so far are kept, so adding the same documents again resumes.');
+        await this.refreshKnowledgeBases();
+      } else {
+        this.ingestProgress.fail('Nothing was added.');
+        this.status.error(err);
+      }
     } finally {
-      this.setBusy({ load: false, ask: !this.model, addDocs: !this.model?.canEmbed });
+      this.running = undefined;
+      this.setBusy({ load: false, ask: !this.model, stop: true, addDocs: !this.model?.canEmbed });
     }
   }
 

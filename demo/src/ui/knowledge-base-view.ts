@@ -28,9 +28,11 @@ export class KnowledgeBaseView {
     this.list = list;
     const keep = prefer ?? this.askSelect.value;
     const fits = (kb: KnowledgeBaseSummary) => !model || kb.dimension === model.dimension;
-    const chosen = list.find((kb) => kb.name === keep && fits(kb)) ?? list.find((kb) => kb.modelId === model?.modelUrl) ?? list.find(fits) ?? list[0];
+    // An unfinished ingest holds no live passage: nothing to ask from, only to resume or delete.
+    const askable = list.filter((kb) => !kb.unfinished);
+    const chosen = askable.find((kb) => kb.name === keep && fits(kb)) ?? askable.find((kb) => kb.modelId === model?.modelUrl) ?? askable.find(fits) ?? askable[0];
     this.askSelect.replaceChildren(
-      ...list.map((kb) => h('option', { value: kb.name, selected: kb === chosen }, `${kb.name} (${kb.count})${fits(kb) ? '' : ' — other encoder'}`)),
+      ...askable.map((kb) => h('option', { value: kb.name, selected: kb === chosen }, `${kb.name} (${kb.count})${fits(kb) ? '' : ' — other encoder'}`)),
     );
     this.targetNames.replaceChildren(...list.map((kb) => h('option', { value: kb.name })));
     this.rows.replaceChildren(
@@ -40,10 +42,18 @@ export class KnowledgeBaseView {
         return h(
           'tr',
           { 'data-kb': kb.name, 'data-testid': 'kb-row' },
-          h('td', {}, h('strong', {}, kb.name), kb.bundled ? h('span', { class: 'tag' }, 'bundled') : null),
+          h(
+            'td',
+            {},
+            h('strong', {}, kb.name),
+            kb.bundled ? h('span', { class: 'tag' }, 'bundled') : null,
+            kb.unfinished
+              ? h('span', { class: 'tag warn', 'data-testid': 'kb-unfinished' }, `unfinished ingest: ${kb.unfinished.pending} passages stored, none live — add the same documents to resume, or delete`)
+              : null,
+          ),
           h('td', { class: 'num', 'data-testid': 'kb-count' }, kb.count),
-          h('td', { class: 'num' }, kb.dimension),
-          h('td', {}, h('code', {}, kb.modelId || 'unknown'), fits(kb) ? null : h('span', { class: 'tag warn' }, 'does not fit this model')),
+          h('td', { class: 'num' }, kb.unfinished ? '' : kb.dimension),
+          h('td', {}, h('code', {}, kb.modelId || 'unknown'), kb.unfinished || fits(kb) ? null : h('span', { class: 'tag warn' }, 'does not fit this model')),
           h('td', {}, remove),
         );
       }),

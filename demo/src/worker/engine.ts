@@ -117,6 +117,12 @@ export interface KnowledgeBaseSummary {
   modelId: string;
   /** Seeded from a folder shipped with the app (restored on the next start if deleted). */
   bundled: boolean;
+  /**
+   * Storage left by an ingest into a new knowledge base that never committed (failed, stopped,
+   * tab closed): `pending` passages stored, none of them live. Listed so it can be resumed (add
+   * the same documents again) or deleted.
+   */
+  unfinished?: { pending: number };
 }
 
 export interface FindPassagesRequest {

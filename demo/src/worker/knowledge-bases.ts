@@ -1,4 +1,4 @@
-import { IdbBackend, KnowledgeBase, loadKnowledgeBase, type KnowledgeBaseManifest } from '@rag-web/retriever';
+import { IdbBackend, KnowledgeBase, loadKnowledgeBase, type IngestCheckpoint, type KnowledgeBaseManifest } from '@rag-web/retriever';
 import { DEFAULT_MODEL } from '../default-model.js';
 import type { KnowledgeBaseSummary } from './engine.js';
 import { DemoInputError } from './errors.js';
@@ -54,9 +54,15 @@ export class KnowledgeBaseCatalog {
     const out: KnowledgeBaseSummary[] = [];
     for (const name of [...(await this.storedNames())].sort()) {
       const open = this.opened.get(name);
+      const kb = open ? await open : undefined;
       // The committed manifest only: listing must not deserialize every index.
-      const manifest = open ? (await open).manifest : await this.readManifest(name);
-      if (!manifest) continue;
+      const manifest = kb ? kb.manifest : await this.readManifest(name);
+      // Never committed (generation 0: created in memory by an ingest that did not finish).
+      if (!manifest || manifest.generation === 0) {
+        const checkpoint = kb ? await kb.store.readCheckpoint() : await this.readStored<IngestCheckpoint>(name, 'ingest-checkpoint');
+        out.push({ name, count: 0, dimension: 0, modelId: checkpoint?.modelId ?? '', bundled: false, unfinished: { pending: checkpoint?.done ?? 0 } });
+        continue;
+      }
       out.push({
         name,
         count: manifest.count,
@@ -83,11 +89,15 @@ export class KnowledgeBaseCatalog {
   }
 
   /** The stored manifest, through a short-lived connection (one left open would block deleting the database). */
-  private async readManifest(name: string): Promise<KnowledgeBaseManifest | undefined> {
+  private readManifest(name: string): Promise<KnowledgeBaseManifest | undefined> {
+    return this.readStored<KnowledgeBaseManifest>(name, 'manifest');
+  }
+
+  private async readStored<T>(name: string, key: string): Promise<T | undefined> {
     if (!(await this.storedNames()).has(name)) return undefined;
     const backend = new IdbBackend(name);
     try {
-      return await backend.get<KnowledgeBaseManifest>('manifest');
+      return await backend.get<T>(key);
     } finally {
       await backend.close();
     }
