@@ -133,4 +133,25 @@ describe('DeviceFallback', () => {
     expect(await fallback.run(async (b) => b.name)).toBe('webgpu');
     expect(log.reloads).toBe(0);
   });
+
+  it("onnxruntime's lost-device error counts as the loss even when GPUDevice.lost never resolves", async () => {
+    const { fallback, log } = setup();
+    const seen: string[] = [];
+    const ortError = new Error(
+      "failed to call OrtRun(). ERROR_CODE: 1, ERROR_MESSAGE: BufferManager::Download: mapAsync failed: Failed to download data from buffer",
+    );
+    const result = await fallback.run(async (b) => {
+      seen.push(b.name);
+      if (b.name === 'webgpu') throw ortError;
+      return 'answer';
+    });
+    expect(result).toBe('answer');
+    expect(seen).toEqual(['webgpu', 'wasm']);
+    expect(log.reloads).toBe(1);
+    expect(log.warnings).toHaveLength(1);
+    // Any other error of the runtime is the call's own, after the grace period.
+    await expect(fallback.run(async () => Promise.reject(new Error('Gather: indices out of bounds')))).rejects.toThrow('Gather');
+    expect(log.reloads).toBe(1);
+  });
 });
+

@@ -26,9 +26,17 @@ interface Epoch<B> {
 
 /**
  * How long a failed call waits for `GPUDevice.lost` to settle before taking its error as a
- * real one: a read-back on a lost device can reject before the lost promise resolves.
+ * real one: a read-back on a lost device can reject before the lost promise resolves (on a
+ * loaded machine, by more than 100 ms).
  */
-const LOSS_GRACE_MS = 100;
+const LOSS_GRACE_MS = 1000;
+
+/**
+ * What onnxruntime-web's WebGPU backend throws when its device is gone, whether or not
+ * `GPUDevice.lost` has resolved yet: "failed to call OrtRun() … BufferManager::Download … mapAsync
+ * … Failed to download data from buffer", a destroyed buffer or device, an invalid command buffer.
+ */
+const LOST_DEVICE_ERROR = /Failed to download data from buffer|mapAsync|[Dd]evice (is )?(was )?(lost|destroyed)|destroyed (buffer|device|texture)|Instance dropped|CommandBuffer.*invalid/;
 
 /**
  * Recovery from a lost WebGPU device, applied once per public entry point: the call races its
@@ -96,6 +104,12 @@ export class DeviceFallback<B> {
   private async wasLost(epoch: Epoch<B>, err: unknown): Promise<boolean> {
     if (!epoch.lostInfo && epoch.lost && !(err instanceof RagError)) {
       await Promise.race([epoch.lost.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
+      // The runtime's own word for a dead device counts even when `lost` stays silent.
+      const message = err instanceof Error ? err.message : String(err);
+      if (!epoch.lostInfo && LOST_DEVICE_ERROR.test(message)) {
+        epoch.lostInfo = { reason: 'unknown', message } as GPUDeviceLostInfo;
+        epoch.abort.abort(new DeviceFallbackError(`the WebGPU device failed: ${message}`));
+      }
     }
     return epoch.lostInfo !== undefined;
   }
