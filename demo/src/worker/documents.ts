@@ -13,7 +13,7 @@ export async function passagesOf(request: AddDocumentsRequest): Promise<PassageI
   const documents: DocumentText[] = request.documents.filter((d) => d.text.trim() !== '');
   const given: PassageInput[] = [];
   for (const file of request.files) {
-    const text = await file.text();
+    const text = await utf8Text(file);
     const ext = /\.([^.]+)$/.exec(file.name)?.[1]?.toLowerCase();
     if (ext === 'txt' || ext === 'md' || ext === 'markdown') {
       documents.push({ title: file.name.replace(/\.[^.]+$/, ''), text });
@@ -29,4 +29,18 @@ export async function passagesOf(request: AddDocumentsRequest): Promise<PassageI
   const passages = [...given, ...splitIntoPassages(documents, words)];
   if (passages.length === 0) throw new DemoInputError('Nothing to add: paste some text or choose .txt, .md or .jsonl files.');
   return passages;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file's text; bytes that are not UTF-8 are refused with the line, not stored as U+FFFD (File.text() would). A leading BOM is dropped. */
+async function utf8Text(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new DemoInputError(`${file.name} is not UTF-8 text (invalid bytes on line ${line}): save it as UTF-8 and add it again.`, { file: file.name, line });
+  }
 }

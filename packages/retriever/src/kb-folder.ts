@@ -73,58 +73,61 @@ export async function loadKnowledgeBase(source: string | URL | FileSource, optio
   const backend = options.backend ?? new MemoryBackend(options.name ?? 'loaded');
   const kbOptions: KnowledgeBaseOptions = { ...options, backend, dimension: options.dimension ?? d };
 
-  const existing = await backend.get<KnowledgeBaseManifest>('manifest');
-  if (existing && existing.checksum === manifest.checksum && existing.count === manifest.count) return KnowledgeBase.open(kbOptions);
-  if (existing && existing.count > 0) {
-    throw new KnowledgeBaseCorruptError(`Knowledge base "${backend.name}" already holds other passages; load the folder under a new name.`, {
-      name: backend.name,
-    });
-  }
-
-  const [passageBytes, npyBytes, indexBytes] = await Promise.all([
-    read(manifest.files.passages),
-    read(manifest.files.embeddings),
-    manifest.files.index ? read(manifest.files.index) : Promise.resolve(null),
-  ]);
-  const lines = decoder.decode(passageBytes).split('\n').filter((l) => l.length > 0);
-  const { rows, cols, data } = readNpy(npyBytes, manifest.files.embeddings);
-  if (cols !== d || rows !== lines.length || rows !== manifest.count) {
-    throw new KnowledgeBaseCorruptError(`Folder files disagree: manifest says ${manifest.count} × ${d}, passages.jsonl has ${lines.length} lines, embeddings.npy is ${rows} × ${cols}.`);
-  }
-  assertFiniteEmbeddings(data, d, manifest.files.embeddings);
-  const deleted = new Set(manifest.deletedIds);
-  let checksum = EMPTY_CHECKSUM;
-  let lastId = -1;
-  const passages = lines.map((line, i) => {
-    const r = parseJson(line, `${manifest.files.passages} line ${i + 1}`) as { id: number; title: string; text: string };
-    if (!Number.isInteger(r.id) || r.id <= lastId || r.id >= manifest.nextId || deleted.has(r.id)) {
-      throw new KnowledgeBaseCorruptError(`${manifest.files.passages} line ${i + 1}: id ${r.id} is out of order or not live.`, { line: i + 1 });
+  // One writer: a second tab seeding the same folder waits, then finds it stored.
+  await backend.exclusive(async () => {
+    const existing = await backend.get<KnowledgeBaseManifest>('manifest');
+    if (existing && existing.checksum === manifest.checksum && existing.count === manifest.count) return;
+    if (existing && existing.count > 0) {
+      throw new KnowledgeBaseCorruptError(`Knowledge base "${backend.name}" already holds other passages; load the folder under a new name.`, {
+        name: backend.name,
+      });
     }
-    lastId = r.id;
-    const embedding = data.slice(i * d, (i + 1) * d);
-    checksum = xorChecksums(checksum, passageChecksum(r.id, r.title, r.text, embedding));
-    return { id: r.id, title: r.title, text: r.text, embedding };
-  });
-  if (checksum !== manifest.checksum) throw new KnowledgeBaseCorruptError(`Folder checksum ${checksum} differs from the manifest's ${manifest.checksum}.`);
-  if (indexBytes && manifest.index && (indexBytes.byteLength !== manifest.index.byteLength || checksumOf([indexBytes]) !== manifest.index.checksum)) {
-    throw new KnowledgeBaseCorruptError(`${manifest.files.index} does not match its manifest entry.`);
-  }
 
-  const store = await PassageStore.open(backend, { dimension: d, modelId: manifest.modelId });
-  const fingerprint = `folder:${manifest.checksum}`;
-  for (let i = 0; i < passages.length; i += 1024) {
-    options.signal?.throwIfAborted();
-    const batch = passages.slice(i, i + 1024);
-    await store.writeBatch(batch, { fingerprint, modelId: manifest.modelId, startId: 0, total: passages.length, done: i + batch.length, checksum }, i === 0);
-  }
-  await store.commit({
-    nextId: manifest.nextId,
-    deletedIds: manifest.deletedIds,
-    addedChecksum: checksum,
-    modelId: manifest.modelId,
-    ...(manifest.encoderProbe ? { encoderProbe: manifest.encoderProbe } : {}),
-    index: indexBytes && manifest.index ? { bytes: indexBytes, params: manifest.index.params, count: manifest.index.count } : null,
-    clearCheckpoint: true,
+    const [passageBytes, npyBytes, indexBytes] = await Promise.all([
+      read(manifest.files.passages),
+      read(manifest.files.embeddings),
+      manifest.files.index ? read(manifest.files.index) : Promise.resolve(null),
+    ]);
+    const lines = decoder.decode(passageBytes).split('\n').filter((l) => l.length > 0);
+    const { rows, cols, data } = readNpy(npyBytes, manifest.files.embeddings);
+    if (cols !== d || rows !== lines.length || rows !== manifest.count) {
+      throw new KnowledgeBaseCorruptError(`Folder files disagree: manifest says ${manifest.count} × ${d}, passages.jsonl has ${lines.length} lines, embeddings.npy is ${rows} × ${cols}.`);
+    }
+    assertFiniteEmbeddings(data, d, manifest.files.embeddings);
+    const deleted = new Set(manifest.deletedIds);
+    let checksum = EMPTY_CHECKSUM;
+    let lastId = -1;
+    const passages = lines.map((line, i) => {
+      const r = parseJson(line, `${manifest.files.passages} line ${i + 1}`) as { id: number; title: string; text: string };
+      if (!Number.isInteger(r.id) || r.id <= lastId || r.id >= manifest.nextId || deleted.has(r.id)) {
+        throw new KnowledgeBaseCorruptError(`${manifest.files.passages} line ${i + 1}: id ${r.id} is out of order or not live.`, { line: i + 1 });
+      }
+      lastId = r.id;
+      const embedding = data.slice(i * d, (i + 1) * d);
+      checksum = xorChecksums(checksum, passageChecksum(r.id, r.title, r.text, embedding));
+      return { id: r.id, title: r.title, text: r.text, embedding };
+    });
+    if (checksum !== manifest.checksum) throw new KnowledgeBaseCorruptError(`Folder checksum ${checksum} differs from the manifest's ${manifest.checksum}.`);
+    if (indexBytes && manifest.index && (indexBytes.byteLength !== manifest.index.byteLength || checksumOf([indexBytes]) !== manifest.index.checksum)) {
+      throw new KnowledgeBaseCorruptError(`${manifest.files.index} does not match its manifest entry.`);
+    }
+
+    const store = await PassageStore.open(backend, { dimension: d, modelId: manifest.modelId });
+    const fingerprint = `folder:${manifest.checksum}`;
+    for (let i = 0; i < passages.length; i += 1024) {
+      options.signal?.throwIfAborted();
+      const batch = passages.slice(i, i + 1024);
+      await store.writeBatch(batch, { fingerprint, modelId: manifest.modelId, startId: 0, total: passages.length, done: i + batch.length, checksum }, i === 0);
+    }
+    await store.commit({
+      nextId: manifest.nextId,
+      deletedIds: manifest.deletedIds,
+      addedChecksum: checksum,
+      modelId: manifest.modelId,
+      ...(manifest.encoderProbe ? { encoderProbe: manifest.encoderProbe } : {}),
+      index: indexBytes && manifest.index ? { bytes: indexBytes, params: manifest.index.params, count: manifest.index.count } : null,
+      clearCheckpoint: true,
+    });
   });
   return KnowledgeBase.open(kbOptions);
 }
