@@ -1,4 +1,4 @@
-import { parsePassagesJsonl, splitIntoPassages, type PassageInput } from '@rag-web/retriever';
+import { decodeUtf8, parsePassagesJsonl, splitIntoPassages, type PassageInput } from '@rag-web/retriever';
 import type { AddDocumentsRequest, DocumentText } from './engine.js';
 import { DemoInputError } from './errors.js';
 
@@ -31,16 +31,10 @@ export async function passagesOf(request: AddDocumentsRequest): Promise<PassageI
   return passages;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A file's text; bytes that are not UTF-8 are refused with the line, not stored as U+FFFD (File.text() would). A leading BOM is dropped. */
+/** A file's text; bytes that are not UTF-8 are refused with the line, not stored as U+FFFD (File.text() would). */
 async function utf8Text(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
-    throw new DemoInputError(`${file.name} is not UTF-8 text (invalid bytes on line ${line}): save it as UTF-8 and add it again.`, { file: file.name, line });
-  }
+  const decoded = decodeUtf8(new Uint8Array(await file.arrayBuffer()));
+  if ('text' in decoded) return decoded.text;
+  const line = decoded.invalidLine;
+  throw new DemoInputError(`${file.name} is not UTF-8 text (invalid bytes on line ${line}): save it as UTF-8 and add it again.`, { file: file.name, line });
 }

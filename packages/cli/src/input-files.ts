@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parsePassagesJsonl, readNpy, type NpyMatrix, type PassageInput } from '@rag-web/retriever';
+import { decodeUtf8, parsePassagesJsonl, readNpy, type NpyMatrix, type PassageInput } from '@rag-web/retriever';
 import { InputFileError } from './errors.js';
 
 /** A question with its gold answers, one line of a `qa.jsonl` file. */
@@ -20,21 +20,15 @@ export async function readInputFile(path: string, role: string): Promise<Buffer>
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * An input file as text: UTF-8, a leading byte-order mark dropped (TextDecoder's default). Bytes
  * that are not UTF-8 are an InputFileError naming the line, not U+FFFD stored in their place.
  */
 export async function readTextFile(path: string, role: string): Promise<string> {
-  const bytes = await readInputFile(path, role);
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
-    throw new InputFileError(`${role} file ${path} is not UTF-8 text (invalid bytes on line ${line}); save it as UTF-8`, { path, line });
-  }
+  const decoded = decodeUtf8(await readInputFile(path, role));
+  if ('text' in decoded) return decoded.text;
+  const line = decoded.invalidLine;
+  throw new InputFileError(`${role} file ${path} is not UTF-8 text (invalid bytes on line ${line}); save it as UTF-8`, { path, line });
 }
 
 export async function isDirectory(path: string): Promise<boolean> {

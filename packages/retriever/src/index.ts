@@ -24,7 +24,7 @@ export type { SearchResult, VectorIndex } from './vector-index.js';
 export { ExactIndex } from './exact-index.js';
 export { HNSW_DEFAULTS, HnswIndex } from './hnsw-index.js';
 export { loadHnswlib } from './hnsw-wasm.js';
-export { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
+export { decodeUtf8, parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
 export { ingest, type IngestEvent, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
 export { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 export { KB_FILES, exportKnowledgeBase, loadKnowledgeBase, type FileSource, type KnowledgeBaseFolderManifest } from './kb-folder.js';

@@ -69,3 +69,18 @@ function checkRecord(value: unknown, index: number, unit: 'line' | 'item'): Pass
   }
   return out;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file's bytes as UTF-8 text (a leading BOM dropped), or the 1-based line of the first bytes that
+ * are not UTF-8: callers refuse such a file with their own typed error instead of storing U+FFFD.
+ */
+export function decodeUtf8(bytes: Uint8Array): { text: string } | { invalidLine: number } {
+  try {
+    return { text: strictUtf8.decode(bytes) };
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    return { invalidLine: lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length };
+  }
+}
