@@ -3,7 +3,7 @@
 // from a CDN, and stamps the service worker with the list of files it precaches.
 import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,31 +59,35 @@ export function onnxRuntimeAssets(): Plugin {
   };
 }
 
+/** The model-layout contract (packages/models/src/layout/layouts.json): here, its dtype suffixes. */
+const layouts = JSON.parse(readFileSync(join(root, 'packages/models/src/layout/layouts.json'), 'utf8')) as { dtypeSuffix: Record<string, string> };
+type DtypeName = 'fp32' | 'fp16' | 'q8' | 'q4';
+
 /** A model folder served (dev) and emitted (build) under a URL path, without copying it into public/. */
 export interface ServedModel {
   urlPath: string;
   dir: string;
   /** Weight formats the demo offers; only their ONNX files are served. */
-  dtypes: Array<keyof typeof ONNX_SUFFIX>;
+  dtypes: DtypeName[];
 }
 
 /** The demo's default model: the tiny fixture, trained to answer "what is <topic>" questions. */
 export const demoModels: ServedModel[] = [{ urlPath: '/models/tiny-a/', dir: 'fixtures/tiny-a/model', dtypes: ['fp32', 'q8'] }];
 
-/** File-name suffixes of the dtypes, as packages/models/src/dtypes.ts (DTYPE_SUFFIX) names them. */
-const ONNX_SUFFIX = { fp32: '', q8: '_quantized' } as const;
-const ONNX_GRAPHS = ['question_encoder', 'ctx_encoder', 'encoder_model', 'decoder_model', 'decoder_with_past_model'];
-const TOKENIZERS = ['question_encoder_tokenizer', 'generator_tokenizer', 'ctx_encoder_tokenizer'];
+/** The dtype of an ONNX file, by its suffix (`_quantized` → q8; none → fp32). */
+function onnxDtype(file: string): string {
+  const stem = file.slice(0, -'.onnx'.length);
+  const match = Object.entries(layouts.dtypeSuffix)
+    .filter(([, suffix]) => suffix !== '' && stem.endsWith(suffix))
+    .sort((a, b) => b[1].length - a[1].length)[0];
+  return match ? match[0] : 'fp32';
+}
 
-/** The files `fromPretrained(…, { loadContextEncoder: true })` reads, for the given dtypes. */
+/** The files of the folder's manifest.json (and the manifest), ONNX files only for the given dtypes. */
 function modelFiles(model: ServedModel): string[] {
-  return [
-    'config.json',
-    'generation_config.json',
-    'ctx_encoder_config.json',
-    ...TOKENIZERS.flatMap((t) => [`${t}/tokenizer.json`, `${t}/tokenizer_config.json`]),
-    ...model.dtypes.flatMap((d) => ONNX_GRAPHS.map((g) => `onnx/${g}${ONNX_SUFFIX[d]}.onnx`)),
-  ];
+  const manifest = JSON.parse(readFileSync(join(root, model.dir, 'manifest.json'), 'utf8')) as { files: Record<string, unknown> };
+  const wanted = (f: string) => !f.endsWith('.onnx') || (model.dtypes as string[]).includes(onnxDtype(f));
+  return ['manifest.json', ...Object.keys(manifest.files).filter(wanted)];
 }
 
 /** Serves (dev) and emits (build, hence preview) the demo's model folders at their URL paths. */
@@ -93,9 +97,16 @@ export function modelAssets(models: ServedModel[] = demoModels): Plugin {
     const model = models.find((m) => path.startsWith(m.urlPath));
     const name = model ? path.slice(model.urlPath.length) : '';
     if (!model || !modelFiles(model).includes(name)) return next();
+    const file = join(root, model.dir, name);
     res.setHeader('Content-Type', name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    // The loader sizes its progress bar from the manifest, or a HEAD request where there is none.
+    res.setHeader('Content-Length', String(statSync(file).size));
     for (const [k, v] of Object.entries(crossOriginIsolationHeaders)) res.setHeader(k, v);
-    createReadStream(join(root, model.dir, name)).pipe(res);
+    if ((req as { method?: string }).method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file).pipe(res);
   };
   return {
     name: 'rag-web-model-assets',

@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 /** tiny-p: tiny-a's weights with a generator prefix other than the RAG-level one and quoted titles. */
 export const FIXTURE_CASES = ['tiny-a', 'tiny-b', 'tiny-p', 'hf-o1', 'hf-o2'] as const;
 
+/** Every fixture holds its generator both ways (layouts.json): parity runs on each. */
+export const GENERATOR_LAYOUTS = ['bart-split', 'bart-merged'] as const;
+export const FIXTURE_LAYOUT_CASES = FIXTURE_CASES.flatMap((c) => GENERATOR_LAYOUTS.map((l) => [c, l] as const));
+
 export function fixturePath(path: string): string {
   return fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 }

@@ -97,11 +97,11 @@ def within(dtype, per: dict):
 
 
 def chain_check(paths, dims: Dims, rng):
-    """decoder_model on 5 tokens vs decoder_model on 4 + decoder_with_past on the 5th."""
-    full = ort_session(paths["decoder_model"])
-    step = ort_session(paths["decoder_with_past_model"])
+    """The decoder on 5 tokens vs the decoder on 4 + the decoder with past on the 5th."""
+    full = ort_session(paths["decoder"])
+    step = ort_session(paths["decoder_with_past"])
     b, e = 3, 7
-    feeds = make_inputs("decoder_model", dims, rng, b, e, 5)
+    feeds = make_inputs("decoder", dims, rng, b, e, 5)
     out5 = ort_run(full, feeds)
     f4 = dict(feeds, input_ids=feeds["input_ids"][:, :4])
     out4 = ort_run(full, f4)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from .layout import DTYPE_SUFFIX
+
 OPSET = 17
-DTYPE_SUFFIX = {"fp32": "", "fp16": "_fp16", "q8": "_quantized", "q4": "_q4"}
 ALL_DTYPES = list(DTYPE_SUFFIX)
 
 # fp32: absolute bound on every output.  Other dtypes: bound on the relative
@@ -21,13 +22,9 @@ TOLERANCES = {
 EXPORT_SHAPES = {"batch": 2, "seq": 5, "enc_seq": 6, "dec_seq": 3, "past": 3}
 CHECK_CASES = {
     "encoder": [(3, 7), (1, 4)],  # (batch, seq)
-    "decoder_model": [(3, 7, 1), (3, 7, 5), (1, 4, 2)],  # (batch, enc_seq, dec_seq)
-    "decoder_with_past_model": [(3, 7, 4), (2, 5, 1)],  # (batch, enc_seq, past)
+    "decoder": [(3, 7, 1), (3, 7, 5), (1, 4, 2)],  # (batch, enc_seq, dec_seq)
+    "decoder_with_past": [(3, 7, 4), (2, 5, 1)],  # (batch, enc_seq, past)
 }
-
-# Graph names of the DPR encoders (same I/O) and of every single-sequence encoder.
-DPR_GRAPHS = ("question_encoder", "ctx_encoder")
-ENCODER_GRAPHS = DPR_GRAPHS + ("encoder_model",)
 
 
 def log(*a):

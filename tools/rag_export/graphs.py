@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import CHECK_CASES, DPR_GRAPHS, ENCODER_GRAPHS, EXPORT_SHAPES
+from .common import CHECK_CASES, EXPORT_SHAPES
+from .layout import graph
+
+# The graphs the exporter traces, by role, and where the layout contract (layouts.json) names them.
+ROLES = {
+    "question": ("dpr-question", "encoder"),
+    "ctx": ("dpr-ctx", "encoder"),
+    "bert": ("bert-feature-extraction", "encoder"),
+    "ctx_bert": ("bert-feature-extraction", "encoder"),
+    "encoder": ("bart-split", "encoder"),
+    "decoder": ("bart-split", "decoder"),
+    "decoder_with_past": ("bart-split", "decoderWithPast"),
+}
+DPR_ROLES = ("question", "ctx", "bert", "ctx_bert")
+ENCODER_ROLES = DPR_ROLES + ("encoder",)
 
 
-def kv_names(prefix, n_layers, with_encoder=True):
-    names = []
-    for i in range(n_layers):
-        names += [f"{prefix}.{i}.decoder.key", f"{prefix}.{i}.decoder.value"]
-        if with_encoder:
-            names += [f"{prefix}.{i}.encoder.key", f"{prefix}.{i}.encoder.value"]
-    return names
+def role_graph(role, n_layers=0):
+    return graph(*ROLES[role], n_layers)
 
 
 class Dims:
@@ -32,7 +41,7 @@ class Dims:
 
 
 def make_inputs(name, dims: Dims, rng, batch, a, b=None):
-    """Example inputs (numpy) for graph `name`. Lengths a/b mean:
+    """Example inputs (numpy) for the graph of role `name`. Lengths a/b mean:
     question/ctx/encoder: a=seq; decoder_model: a=enc_seq, b=dec_seq;
     decoder_with_past_model: a=enc_seq, b=past."""
 
@@ -43,25 +52,25 @@ def make_inputs(name, dims: Dims, rng, batch, a, b=None):
             m[r, keep:] = 0
         return m
 
-    if name in DPR_GRAPHS:
-        vocab = dims.q_vocab if name == "question_encoder" else dims.ctx_vocab
+    if name in DPR_ROLES:
+        vocab = dims.ctx_vocab if name in ("ctx", "ctx_bert") else dims.q_vocab
         ids = rng.integers(5, vocab, size=(batch, a), dtype=np.int64)
         tt = np.zeros((batch, a), dtype=np.int64)
         if dims.q_type_vocab > 1:
             tt[:, a // 2 :] = 1
         return {"input_ids": ids, "attention_mask": mask(batch, a), "token_type_ids": tt}
-    if name == "encoder_model":
+    if name == "encoder":
         return {
             "input_ids": rng.integers(3, dims.g_vocab, size=(batch, a), dtype=np.int64),
             "attention_mask": mask(batch, a),
         }
-    if name == "decoder_model":
+    if name == "decoder":
         return {
             "input_ids": rng.integers(3, dims.g_vocab, size=(batch, b), dtype=np.int64),
             "encoder_hidden_states": rng.standard_normal((batch, a, dims.d_model)).astype(np.float32),
             "encoder_attention_mask": mask(batch, a),
         }
-    if name == "decoder_with_past_model":
+    if name == "decoder_with_past":
         feeds = {
             "input_ids": rng.integers(3, dims.g_vocab, size=(batch, 1), dtype=np.int64),
             "encoder_attention_mask": mask(batch, a),
@@ -77,20 +86,15 @@ def make_inputs(name, dims: Dims, rng, batch, a, b=None):
 
 
 def graph_spec(name, dims: Dims):
-    L = dims.n_layers
-    if name in DPR_GRAPHS:
-        ins = ["input_ids", "attention_mask", "token_type_ids"]
-        outs = ["pooler_output"]
+    """(input names, output names, dynamic axes) of the graph of role `name`."""
+    g = role_graph(name, dims.n_layers)
+    ins, outs = g.inputs, g.outputs
+    if name in DPR_ROLES:
         dyn = {k: {0: "batch", 1: "seq"} for k in ins}
-        dyn["pooler_output"] = {0: "batch"}
-    elif name == "encoder_model":
-        ins = ["input_ids", "attention_mask"]
-        outs = ["last_hidden_state"]
-        dyn = {k: {0: "batch", 1: "enc_seq"} for k in ins}
-        dyn["last_hidden_state"] = {0: "batch", 1: "enc_seq"}
-    elif name == "decoder_model":
-        ins = ["input_ids", "encoder_hidden_states", "encoder_attention_mask"]
-        outs = ["logits"] + kv_names("present", L)
+        dyn.update({k: {0: "batch", 1: "seq"} if k == "last_hidden_state" else {0: "batch"} for k in outs})
+    elif name == "encoder":
+        dyn = {k: {0: "batch", 1: "enc_seq"} for k in ins + outs}
+    elif name == "decoder":
         dyn = {
             "input_ids": {0: "batch", 1: "dec_seq"},
             "encoder_hidden_states": {0: "batch", 1: "enc_seq"},
@@ -99,16 +103,13 @@ def graph_spec(name, dims: Dims):
         }
         for n in outs[1:]:
             dyn[n] = {0: "batch", 2: "dec_seq" if ".decoder." in n else "enc_seq"}
-    elif name == "decoder_with_past_model":
-        past = kv_names("past_key_values", L)
-        ins = ["input_ids", "encoder_attention_mask"] + past
-        outs = ["logits"] + kv_names("present", L, with_encoder=False)
+    elif name == "decoder_with_past":
         dyn = {
             "input_ids": {0: "batch", 1: "dec_seq"},
             "encoder_attention_mask": {0: "batch", 1: "enc_seq"},
             "logits": {0: "batch", 1: "dec_seq"},
         }
-        for n in past:
+        for n in ins[2:]:
             dyn[n] = {0: "batch", 2: "past_seq" if ".decoder." in n else "enc_seq"}
         for n in outs[1:]:
             dyn[n] = {0: "batch", 2: "total_seq"}
@@ -119,14 +120,14 @@ def graph_spec(name, dims: Dims):
 
 def export_shapes_args(name):
     s = EXPORT_SHAPES
-    if name in ENCODER_GRAPHS:
+    if name in ENCODER_ROLES:
         return (s["batch"], s["seq"], None)
-    if name == "decoder_model":
+    if name == "decoder":
         return (s["batch"], s["enc_seq"], s["dec_seq"])
     return (s["batch"], s["enc_seq"], s["past"])
 
 
 def check_cases(name):
-    if name in ENCODER_GRAPHS:
+    if name in ENCODER_ROLES:
         return [(b, s, None) for b, s in CHECK_CASES["encoder"]]
     return list(CHECK_CASES[name])

@@ -94,14 +94,32 @@ def build_wrappers(torch, rag_model, ctx_model):
             enc_stub = ek0.transpose(1, 2).flatten(2)
             return decode(self.gen, input_ids, enc_stub, encoder_attention_mask, cache, False)
 
+    class BertLastHidden(nn.Module):
+        """DPR as a BERT feature extractor (the hub layout): the encoder's last hidden state; the
+        runtime takes its [CLS] row, which is DPR's pooled output when there is no projection."""
+
+        def __init__(self, dpr):
+            super().__init__()
+            self.bert = dpr.bert_model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids, return_dict=True
+            ).last_hidden_state
+
+    qenc = rag_model.rag.question_encoder
     wrappers = {
-        "question_encoder": DprPooled(rag_model.rag.question_encoder),
-        "encoder_model": GenEncoder(gen),
-        "decoder_model": GenDecoder(gen),
-        "decoder_with_past_model": GenDecoderWithPast(gen),
+        "question": DprPooled(qenc),
+        "encoder": GenEncoder(gen),
+        "decoder": GenDecoder(gen),
+        "decoder_with_past": GenDecoderWithPast(gen),
     }
+    if getattr(qenc.config, "projection_dim", 0) == 0:
+        wrappers["bert"] = BertLastHidden(qenc.question_encoder)
     if ctx_model is not None:
-        wrappers["ctx_encoder"] = DprPooled(ctx_model)
+        wrappers["ctx"] = DprPooled(ctx_model)
+        if getattr(ctx_model.config, "projection_dim", 0) == 0:
+            wrappers["ctx_bert"] = BertLastHidden(ctx_model.ctx_encoder)
     for w in wrappers.values():
         w.eval()
     return wrappers

@@ -1,10 +1,13 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DTYPE_SUFFIX,
   DTYPES,
   ModelLoadError,
+  graphFile,
+  graphSet,
+  partFolder,
+  type FolderKind,
   RagModel,
   RagSequenceForGeneration,
   RagTokenForGeneration,
@@ -30,7 +33,7 @@ export const DEFAULT_MODEL = Object.freeze({
 
 /** The flags every command that loads a model takes. */
 export const MODEL_OPTIONS: OptionSpec[] = [
-  { name: 'model', value: 'DIR', description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/)', default: 'the embedded world-facts model (public/models/world-facts)' },
+  { name: 'model', value: 'DIR', description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/), or a rag.json folder of hub-style parts', default: 'the embedded world-facts model (public/models/world-facts)' },
   { name: 'device', value: CLI_DEVICES.join('|'), description: 'ONNX runtime: onnxruntime-web WASM, or onnxruntime-node on the CPU', default: 'wasm' },
   { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32, else the first of q8 fp16 q4 the folder holds' },
 ];
@@ -60,12 +63,19 @@ export interface LoadedModel {
 export async function checkModelFolder(dir: string): Promise<string> {
   const abs = resolve(dir);
   if (!(await isDirectory(abs))) throw new ModelLoadError(`model folder ${dir} not found (give the folder export_rag.py wrote)`, { dir });
-  try {
-    await access(join(abs, 'config.json'));
-  } catch {
-    throw new ModelLoadError(`${dir} is not a RAG model folder: it has no config.json`, { dir });
+  if (!(await exists(join(abs, 'config.json'))) && !(await exists(join(abs, 'rag.json')))) {
+    throw new ModelLoadError(`${dir} is not a RAG model folder: it has neither config.json nor rag.json`, { dir });
   }
   return abs;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The model flags, parsed and checked before anything is loaded. */
@@ -94,15 +104,23 @@ export function modelFlags(values: ParsedValues): ModelFlags {
 
 /** fp32 where the folder has it, else the first dtype whose question encoder is there (the shipped default is q8 only). */
 async function folderDtype(dir: string): Promise<Dtype> {
+  const { folder, partDir } = await questionEncoderDir(dir);
+  const graph = graphSet(partFolder(folder, 'question_encoder').graphSets[0]!).graphs.encoder!;
   for (const dtype of ['fp32', 'q8', 'fp16', 'q4'] as const) {
-    try {
-      await access(join(dir, `onnx/question_encoder${DTYPE_SUFFIX[dtype]}.onnx`));
-      return dtype;
-    } catch {
-      // not this one
-    }
+    if (await exists(join(partDir, graphFile(graph, dtype)))) return dtype;
   }
   return 'fp32';
+}
+
+/** The folder holding the question encoder: the model folder, or the local part its rag.json names. */
+async function questionEncoderDir(dir: string): Promise<{ folder: FolderKind; partDir: string }> {
+  if (await exists(join(dir, 'config.json'))) return { folder: 'rag', partDir: dir };
+  try {
+    const ref = (JSON.parse(await readFile(join(dir, 'rag.json'), 'utf8')) as { question_encoder?: unknown }).question_encoder;
+    return { folder: 'hub', partDir: typeof ref === 'string' ? join(dir, ref) : dir };
+  } catch {
+    return { folder: 'hub', partDir: dir };
+  }
 }
 
 /** Loads the model on the chosen runtime; the variant from `--rag`, else from config.json's architectures. */

@@ -2,12 +2,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, readReference } from '../../../test/fixture-files.js';
-import { InvalidInputError, ModelLoadError, TokenizerMismatchError } from './errors.js';
+import { InvalidInputError, ModelFileNotFoundError, ModelIntegrityError, TokenizerMismatchError } from './errors.js';
 import { RagModel } from './rag-model.js';
 import { RagTokenForGeneration } from './rag-token.js';
 
-/** Every file of a fixture model folder, as the `{ files }` source of fromPretrained takes them. */
-function modelFiles(caseName: string): Record<string, Uint8Array> {
+/**
+ * Every file of a fixture model folder, as the `{ files }` source of fromPretrained takes them;
+ * without its manifest.json (a hand-assembled folder) unless asked, so that the loader's own
+ * checks of each file are what the tests below meet.
+ */
+function modelFiles(caseName: string, withManifest = false): Record<string, Uint8Array> {
   const root = fixturePath(`${caseName}/model`);
   const files: Record<string, Uint8Array> = {};
   const walk = (dir: string): void => {
@@ -18,17 +22,40 @@ function modelFiles(caseName: string): Record<string, Uint8Array> {
     }
   };
   walk(root);
+  if (!withManifest) delete files['manifest.json'];
   return files;
 }
 
 const load = (files: Record<string, Uint8Array>) => RagModel.fromPretrained({ files }, { device: 'wasm', cache: null });
 
 describe('bad model files give typed errors', () => {
-  it('a missing ONNX graph names the file', async () => {
+  it('a missing ONNX graph names the file, for every generator layout', async () => {
     const files = modelFiles('hf-o1');
     delete files['onnx/decoder_with_past_model.onnx'];
-    await expect(load(files)).rejects.toThrow(ModelLoadError);
-    await expect(load(files)).rejects.toThrow(/onnx\/decoder_with_past_model\.onnx is missing/);
+    delete files['onnx/decoder_model_merged.onnx'];
+    await expect(load(files)).rejects.toThrow(ModelFileNotFoundError);
+    await expect(load(files)).rejects.toThrow(/bart-split lacks onnx\/decoder_with_past_model\.onnx; bart-merged lacks onnx\/decoder_model_merged\.onnx/);
+    // With a manifest that still lists it, the file is named as missing when it is fetched.
+    const listed = modelFiles('hf-o1', true);
+    delete listed['onnx/decoder_with_past_model.onnx'];
+    await expect(load(listed)).rejects.toThrow(/onnx\/decoder_with_past_model\.onnx is missing from the given bytes/);
+  });
+
+  it('a split decoder missing, the merged one present: the model loads with the merged decoder', async () => {
+    const files = modelFiles('hf-o1');
+    delete files['onnx/decoder_with_past_model.onnx'];
+    const model = await load(files);
+    expect(model.components.layouts.generator).toBe('bart-merged');
+  });
+
+  it('a file that does not match its manifest (size or SHA-256) is a ModelIntegrityError naming it', async () => {
+    const files = modelFiles('hf-o1', true);
+    const flipped = files['onnx/encoder_model.onnx']!.slice();
+    flipped[flipped.length >> 1] ^= 0xff;
+    const err = await load({ ...files, 'onnx/encoder_model.onnx': flipped }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelIntegrityError);
+    expect((err as ModelIntegrityError).message).toMatch(/onnx\/encoder_model\.onnx is corrupt: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    await expect(load({ ...files, 'config.json': new TextEncoder().encode('{}') })).rejects.toThrow(/config\.json is corrupt: 2 bytes, expected \d+/);
   });
 
   it('a corrupt ONNX graph is a ModelLoadError naming the graph', async () => {
@@ -57,7 +84,7 @@ describe('bad model files give typed errors', () => {
   });
 
   it('a local folder that does not exist', async () => {
-    await expect(RagModel.fromPretrained(fixturePath('no-such-model'), { device: 'wasm', cache: null })).rejects.toThrow(/config\.json not found/);
+    await expect(RagModel.fromPretrained(fixturePath('no-such-model'), { device: 'wasm', cache: null })).rejects.toThrow(/neither config\.json nor rag\.json/);
   });
 });
 

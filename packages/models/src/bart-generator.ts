@@ -1,5 +1,6 @@
 import { createOutputBuffer, gpuLabel, readBuffer, type GeneratorConfig } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
+import type { DecoderGraphs } from './decoder-graphs.js';
 import { InvalidInputError } from './errors.js';
 import type { OnnxSession } from './ort/onnx-session.js';
 import { ortGpuDevice, type Ort } from './ort/runtime.js';
@@ -13,39 +14,16 @@ export interface DecoderStep {
 }
 
 /**
- * The BART generator as three graphs (tools/export_rag.py): `encoder_model`, `decoder_model`
- * (first step or a full labels forward; returns the whole cache) and `decoder_with_past_model`
- * (one token, self-attention cache grows, cross-attention cache reused).
+ * The BART generator: its encoder graph and its decoder, exported split (`decoder_model` +
+ * `decoder_with_past_model`) or merged (`decoder_model_merged`) — layouts.json has both.
  */
 export class BartGenerator {
   constructor(
     private readonly ort: Ort,
     readonly config: GeneratorConfig,
     private readonly encoder: OnnxSession,
-    private readonly decoder: OnnxSession,
-    private readonly decoderWithPast: OnnxSession,
+    private readonly decoder: DecoderGraphs,
   ) {}
-
-  static expectedIo(layers: number): Record<'encoder_model' | 'decoder_model' | 'decoder_with_past_model', { inputs: string[]; outputs: string[] }> {
-    const present = PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.outputName);
-    return {
-      encoder_model: { inputs: ['input_ids', 'attention_mask'], outputs: ['last_hidden_state'] },
-      decoder_model: { inputs: ['input_ids', 'encoder_hidden_states', 'encoder_attention_mask'], outputs: ['logits', ...present] },
-      decoder_with_past_model: {
-        inputs: ['input_ids', 'encoder_attention_mask', ...PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.inputName)],
-        outputs: ['logits', ...PastKeyValues.names(layers, ['decoder'], PastKeyValues.outputName)],
-      },
-    };
-  }
-
-  /** Outputs that stay on the GPU on WebGPU, per graph. */
-  static gpuOutputs(layers: number): Record<'encoder_model' | 'decoder_model' | 'decoder_with_past_model', string[]> {
-    return {
-      encoder_model: ['last_hidden_state'],
-      decoder_model: ['logits', ...PastKeyValues.names(layers, ['decoder', 'encoder'], PastKeyValues.outputName)],
-      decoder_with_past_model: ['logits', ...PastKeyValues.names(layers, ['decoder'], PastKeyValues.outputName)],
-    };
-  }
 
   get vocabSize(): number {
     return this.config.vocabSize;
@@ -80,7 +58,7 @@ export class BartGenerator {
 
   /** Decoder over a whole prefix (rows × t): logits for every position and the full cache (generation's first step). */
   async decodeFirst(decoderInputIds: number[][], encoderHiddenStates: Tensor, encoderAttentionMask: Tensor): Promise<DecoderStep> {
-    const out = await this.decoder.run({
+    const out = await this.decoder.first({
       input_ids: int64Matrix(this.ort, decoderInputIds),
       encoder_hidden_states: encoderHiddenStates,
       encoder_attention_mask: encoderAttentionMask,
@@ -93,7 +71,7 @@ export class BartGenerator {
    * here (they are replaced); the cross-attention ones move into the new cache.
    */
   async decodeNext(tokens: number[], encoderAttentionMask: Tensor, past: PastKeyValues): Promise<DecoderStep> {
-    const out = await this.decoderWithPast.run({
+    const out = await this.decoder.next({
       input_ids: int64Matrix(this.ort, tokens.map((t) => [t])),
       encoder_attention_mask: encoderAttentionMask,
       ...past.feeds(),
@@ -108,7 +86,7 @@ export class BartGenerator {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.decoder.release(), this.decoderWithPast.release()]);
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
   }
 }
 

@@ -5,23 +5,19 @@ import type { OnnxSession } from './ort/onnx-session.js';
 import type { Ort } from './ort/runtime.js';
 import { int64Matrix, tensorFloat32 } from './ort/tensors.js';
 
-const INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
-const OUTPUTS = ['pooler_output'];
-
 /**
- * A DPR encoder graph (`question_encoder.onnx` / `ctx_encoder.onnx`): token ids → pooled output
- * (batch × hidden), the vectors whose inner products are RAG's doc scores.
+ * A DPR encoder graph (layouts.json: `dpr-question`, `dpr-ctx`, or a hub BERT feature extractor):
+ * token ids → pooled output (batch × hidden), the vectors whose inner products are RAG's doc
+ * scores. `pooling` says where that vector is: the graph's `pooler_output`, or the [CLS] row of
+ * its `last_hidden_state` (DPR's pooler without a projection).
  */
 export class DprEncoder {
   constructor(
     protected readonly ort: Ort,
     protected readonly session: OnnxSession,
     readonly config: QuestionEncoderConfig,
+    private readonly pooling: 'pooler_output' | 'cls' = 'pooler_output',
   ) {}
-
-  static expectedIo(): { inputs: string[]; outputs: string[] } {
-    return { inputs: INPUTS, outputs: OUTPUTS };
-  }
 
   get dimension(): number {
     return pooledOutputSize(this.config);
@@ -44,8 +40,10 @@ export class DprEncoder {
       attention_mask: int64Matrix(this.ort, attentionMask),
       token_type_ids: int64Matrix(this.ort, tokenTypes),
     });
-    const pooled = await tensorFloat32(out.pooler_output!);
-    out.pooler_output!.dispose();
+    const output = out[this.pooling === 'cls' ? 'last_hidden_state' : 'pooler_output']!;
+    const values = await tensorFloat32(output);
+    output.dispose();
+    const pooled = this.pooling === 'cls' ? clsRows(values, inputIds.length, this.dimension) : values;
     if (pooled.length !== inputIds.length * this.dimension) {
       throw new InvalidInputError(`${this.session.name}: pooled output has ${pooled.length} values, expected ${inputIds.length}×${this.dimension}`);
     }
@@ -55,6 +53,14 @@ export class DprEncoder {
   release(): Promise<void> {
     return this.session.release();
   }
+}
+
+/** Row 0 of each (seq × hidden) block of a (batch × seq × hidden) hidden state. */
+function clsRows(hidden: Float32Array, batch: number, dim: number): Float32Array {
+  const seq = hidden.length / (batch * dim);
+  const out = new Float32Array(batch * dim);
+  for (let b = 0; b < batch; b++) out.set(hidden.subarray(b * seq * dim, b * seq * dim + dim), b * dim);
+  return out;
 }
 
 /** `DPRQuestionEncoder`: questions → (batch × hidden) pooled output. */
@@ -69,11 +75,12 @@ export class DPRContextEncoder extends DprEncoder implements Embedder {
     ort: Ort,
     session: OnnxSession,
     config: QuestionEncoderConfig,
+    pooling: 'pooler_output' | 'cls',
     private readonly tokenizer: HfTokenizer,
     readonly modelId: string,
     private readonly batchSize = 16,
   ) {
-    super(ort, session, config);
+    super(ort, session, config, pooling);
   }
 
   async embed(passages: Array<{ title: string; text: string }>, options: { signal?: AbortSignal } = {}): Promise<Float32Array> {

@@ -2,13 +2,8 @@
 export const DTYPES = Object.freeze(['fp32', 'fp16', 'q8', 'q4'] as const);
 export type Dtype = (typeof DTYPES)[number];
 
-/** File-name suffix of each dtype: `onnx/<name><suffix>.onnx` (tools/export_rag.py writes these). */
-export const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze({
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  q4: '_q4',
-});
+/** File-name suffix of each dtype: `onnx/<name><suffix>.onnx` (layouts.json `dtypeSuffix`). */
+export { DTYPE_SUFFIX } from './layout/model-layout.js';
 
 export function isDtype(value: unknown): value is Dtype {
   return typeof value === 'string' && (DTYPES as readonly string[]).includes(value);
@@ -24,8 +19,4 @@ export function resolveDtype(dtype: Dtype | Partial<Record<string, Dtype>> | und
     throw new TypeError(`Unknown dtype ${JSON.stringify(value)} for ${fileName}; expected one of ${DTYPES.join(', ')}`);
   }
   return value;
-}
-
-export function onnxFileName(name: string, dtype: Dtype): string {
-  return `onnx/${name}${DTYPE_SUFFIX[dtype]}.onnx`;
 }

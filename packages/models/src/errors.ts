@@ -19,3 +19,16 @@ export class InvalidInputError extends RagError {
 export class DeviceFallbackError extends RagError {
   override readonly name: string = 'DeviceFallbackError';
 }
+
+/** A model file that is not there (HTTP 404, no such file, absent from the given bytes). */
+export class ModelFileNotFoundError extends ModelLoadError {
+  override readonly name: string = 'ModelFileNotFoundError';
+}
+
+/**
+ * A model file whose bytes are not the ones its manifest (or the hub) names: its SHA-256 or size
+ * differs. Nothing was cached; a cached copy that failed the check was evicted, so a retry downloads it again.
+ */
+export class ModelIntegrityError extends ModelLoadError {
+  override readonly name: string = 'ModelIntegrityError';
+}

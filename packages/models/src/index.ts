@@ -1,6 +1,29 @@
 export { DEVICE_TYPES, isDeviceType, resolveDevice, type DeviceType, type ResolvedDevice } from './devices.js';
-export { DTYPES, DTYPE_SUFFIX, isDtype, onnxFileName, resolveDtype, type Dtype } from './dtypes.js';
-export { DeviceFallbackError, InvalidInputError, ModelLoadError, TokenizerMismatchError } from './errors.js';
+export { DTYPES, DTYPE_SUFFIX, isDtype, resolveDtype, type Dtype } from './dtypes.js';
+export {
+  DeviceFallbackError,
+  InvalidInputError,
+  ModelFileNotFoundError,
+  ModelIntegrityError,
+  ModelLoadError,
+  TokenizerMismatchError,
+} from './errors.js';
+export {
+  TOKENIZER_FILES,
+  graphFile,
+  graphName,
+  graphSet,
+  partFolder,
+  type FolderKind,
+  type GraphLayout,
+  type GraphRole,
+  type GraphSet,
+  type GraphSetName,
+  type PartFolder,
+  type PartKind,
+} from './layout/model-layout.js';
+export { MANIFEST_FILE, type FileFacts, type Manifest } from './hub/manifest.js';
+export type { PartReference, RagJson } from './loading/model-plan.js';
 export { CacheStorageFileCache, DEFAULT_CACHE_SCOPE, MemoryFileCache, defaultFileCache, type FileCache } from './hub/file-cache.js';
 export { resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
 export type { AggregateProgress, ProgressCallback, ProgressInfo } from './hub/progress.js';

@@ -1,14 +1,16 @@
-import { GenerationConfig, RagConfig } from '@rag-web/core';
-import { BartGenerator } from './bart-generator.js';
+import type { GenerationConfig, RagConfig } from '@rag-web/core';
+import type { BartGenerator } from './bart-generator.js';
 import { resolveDevice, type DeviceType, type ResolvedDevice } from './devices.js';
-import { DPRContextEncoder, DPRQuestionEncoder, DprEncoder } from './dpr-encoder.js';
-import { onnxFileName, resolveDtype, type Dtype } from './dtypes.js';
+import type { DPRContextEncoder, DPRQuestionEncoder } from './dpr-encoder.js';
+import type { Dtype } from './dtypes.js';
 import { DeviceFallbackError, ModelLoadError } from './errors.js';
 import { defaultFileCache, type FileCache } from './hub/file-cache.js';
-import { loadFile, loadJson, type LoadFileOptions } from './hub/file-loader.js';
-import { isNode, resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
+import { fileKey, isNode, resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
 import { ProgressTracker, type ProgressCallback } from './hub/progress.js';
-import { OnnxSession } from './ort/onnx-session.js';
+import type { GraphSetName } from './layout/model-layout.js';
+import { fetchModelFiles, type ModelFiles } from './loading/model-files.js';
+import { readModelConfigs, type ModelPlan, type PartPlan } from './loading/model-plan.js';
+import { contextEncoder, openSessions, type ModelSessions } from './loading/model-sessions.js';
 import { loadOrt, ortGpuDevice, webGpuAvailable, type Ort, type RuntimeOptions } from './ort/runtime.js';
 import { HfTokenizer, type TokenizerFiles } from './tokenizer/hf-tokenizer.js';
 import { RagTokenizer } from './tokenizer/rag-tokenizer.js';
@@ -22,8 +24,11 @@ export interface PretrainedOptions extends HubOptions, RuntimeOptions {
   cache?: FileCache | null;
   /** Also load `onnx/ctx_encoder*.onnx` (to embed passages). */
   loadContextEncoder?: boolean;
+  /** The generator's graph set (`bart-split` or `bart-merged`) instead of the first one whose files are there. */
+  generatorLayout?: GraphSetName;
   /** Called when WebGPU fails and the model falls back to WASM. */
   onWarning?: (warning: DeviceFallbackError) => void;
+  /** Cancels every download in flight and releases every session already opened; nothing partial is cached. */
   signal?: AbortSignal;
 }
 
@@ -39,13 +44,19 @@ export interface RagComponents {
   questionEncoder: DPRQuestionEncoder;
   contextEncoder?: DPRContextEncoder;
   generator: BartGenerator;
+  /** Which graph set each part was loaded with (layouts.json), e.g. `{ generator: 'bart-merged' }`. */
+  layouts: { questionEncoder: GraphSetName; generator: GraphSetName; ctxEncoder?: GraphSetName };
 }
 
-async function loadTokenizerFiles(source: ModelSource, folder: string, opts: LoadFileOptions): Promise<TokenizerFiles> {
-  return {
-    tokenizerJson: await loadJson(source, `${folder}/tokenizer.json`, opts),
-    tokenizerConfig: await loadJson(source, `${folder}/tokenizer_config.json`, opts),
-  };
+function tokenizerFiles(part: PartPlan, files: ModelFiles): TokenizerFiles {
+  const [json, config] = part.tokenizerFiles.map((path) => {
+    try {
+      return JSON.parse(new TextDecoder().decode(files.get(fileKey(part.source, path))!)) as Record<string, unknown>;
+    } catch (err) {
+      throw new ModelLoadError(`model file ${part.label}${path} is not valid JSON: ${String(err)}`, { file: path });
+    }
+  });
+  return { tokenizerJson: json!, tokenizerConfig: config! };
 }
 
 /** In Node, a string naming an existing folder is that folder, even when it looks like a hub id (`models/rag`). */
@@ -56,91 +67,75 @@ async function localFolder(model: string | { files: Record<string, Uint8Array> }
 }
 
 /**
- * Loads a model folder written by tools/export_rag.py (see fixtures/README.md for the layout):
- * configs, tokenizers, and the ONNX graphs on WebGPU or WASM. `device: 'auto'` takes WebGPU when
- * an adapter exists; a WebGPU failure while creating sessions falls back to WASM with a warning.
+ * Loads a RAG model in three phases — read configs (`readModelConfigs`: which files, which graph
+ * set, how big), fetch files (`fetchModelFiles`: in parallel, checked against their SHA-256), open
+ * sessions (`openSessions`) — from a folder written by tools/export_rag.py, or from parts laid out
+ * as hub repos combined by a rag.json (tools/README.md). `device: 'auto'` takes WebGPU when an
+ * adapter exists; a WebGPU failure while creating sessions falls back to WASM with a warning.
  */
 export async function loadRagComponents(model: string | { files: Record<string, Uint8Array> }, options: PretrainedOptions = {}): Promise<RagComponents> {
   const source = (await localFolder(model)) ?? resolveModelSource(model, options);
   const modelId = typeof model === 'string' ? model : 'bytes';
+  const cache = options.cache === null ? undefined : (options.cache ?? defaultFileCache());
+  const { signal } = options;
   const progress = new ProgressTracker(options.progressCallback);
-  const opts: LoadFileOptions = { progress, cache: options.cache === null ? undefined : (options.cache ?? defaultFileCache()), signal: options.signal };
-  const ort = await loadOrt(options);
-
-  const config = RagConfig.fromJson(await loadJson(source, 'config.json', opts));
-  const generationConfig = await loadJson(source, 'generation_config.json', opts).then(
-    (json) => GenerationConfig.fromJson(json),
-    (err: unknown) => {
-      if (err instanceof ModelLoadError && /not found|HTTP 404|missing/.test(err.message)) return GenerationConfig.fromModelConfig(config);
-      throw err;
-    },
-  );
+  const [ort, plan] = await Promise.all([loadOrt(options), readModelConfigs(source, modelId, { ...options, cache, signal })]);
+  const files = await fetchModelFiles(plan, { progress, cache, signal });
   const tokenizer = RagTokenizer.fromFiles(
-    {
-      questionEncoder: await loadTokenizerFiles(source, 'question_encoder_tokenizer', opts),
-      generator: await loadTokenizerFiles(source, 'generator_tokenizer', opts),
-    },
-    config,
+    { questionEncoder: tokenizerFiles(plan.parts.questionEncoder, files), generator: tokenizerFiles(plan.parts.generator, files) },
+    plan.config,
   );
-  const ctxTokenizer = options.loadContextEncoder ? new HfTokenizer(await loadTokenizerFiles(source, 'ctx_encoder_tokenizer', opts), 'ctx_encoder_tokenizer') : undefined;
-  const ctxConfig = options.loadContextEncoder ? RagConfig.fromQuestionEncoderGeneratorConfigs(await loadJson(source, 'ctx_encoder_config.json', opts), config.generatorJson).questionEncoder : undefined;
-
-  const layers = config.generator.decoderLayers;
-  const bartIo = BartGenerator.expectedIo(layers);
-  const bartGpu = BartGenerator.gpuOutputs(layers);
-  const graphs = ['question_encoder', 'encoder_model', 'decoder_model', 'decoder_with_past_model', ...(options.loadContextEncoder ? ['ctx_encoder'] : [])];
-  const bytes = new Map<string, Uint8Array>();
-  for (const name of graphs) bytes.set(name, await loadFile(source, onnxFileName(name, resolveDtype(options.dtype, name)), opts));
+  const ctxPart = plan.parts.ctxEncoder;
+  const ctxTokenizer = ctxPart ? new HfTokenizer(tokenizerFiles(ctxPart, files), 'ctx_encoder_tokenizer') : undefined;
 
   const requested = options.device ?? 'auto';
   let device = resolveDevice(requested, requested === 'auto' ? await webGpuAvailable() : false);
   let gpuDevice: GPUDevice | undefined;
-  const create = async (dev: ResolvedDevice) => {
-    const opened: OnnxSession[] = [];
-    const session = async (name: string, io: { inputs: string[]; outputs: string[] }, gpuOutputs?: string[]) => {
-      const s = await OnnxSession.create(ort, { name, bytes: bytes.get(name)!, device: dev, ...(gpuOutputs ? { gpuOutputs } : {}) }, io);
-      opened.push(s);
-      return s;
-    };
-    try {
-      return {
-        question: await session('question_encoder', DprEncoder.expectedIo()),
-        encoder: await session('encoder_model', bartIo.encoder_model, bartGpu.encoder_model),
-        decoder: await session('decoder_model', bartIo.decoder_model, bartGpu.decoder_model),
-        withPast: await session('decoder_with_past_model', bartIo.decoder_with_past_model, bartGpu.decoder_with_past_model),
-        ctx: options.loadContextEncoder ? await session('ctx_encoder', DprEncoder.expectedIo()) : undefined,
-      };
-    } catch (err) {
-      await Promise.all(opened.map((s) => s.release()));
-      throw err;
-    }
-  };
-  let sessions: Awaited<ReturnType<typeof create>>;
+  let sessions: ModelSessions;
   if (device === 'webgpu') {
     try {
-      sessions = await create('webgpu');
+      sessions = await openSessions(ort, plan, files, 'webgpu', signal);
       gpuDevice = await ortGpuDevice(ort);
     } catch (err) {
+      if (signal?.aborted) throw err;
       // A graph that is corrupt fails on WASM too, and then that error is the one thrown.
       options.onWarning?.(new DeviceFallbackError(`WebGPU could not be used (${err instanceof Error ? err.message : String(err)}); falling back to WASM`));
       device = 'wasm';
       gpuDevice = undefined;
-      sessions = await create('wasm');
+      sessions = await openSessions(ort, plan, files, 'wasm', signal);
     }
   } else {
-    sessions = await create(device);
+    sessions = await openSessions(ort, plan, files, device, signal);
   }
   progress.emit({ status: 'ready', model: modelId, device });
+  return components(plan, ort, device, gpuDevice, tokenizer, sessions, ctxTokenizer);
+}
+
+function components(
+  plan: ModelPlan,
+  ort: Ort,
+  device: ResolvedDevice,
+  gpuDevice: GPUDevice | undefined,
+  tokenizer: RagTokenizer,
+  sessions: ModelSessions,
+  ctxTokenizer: HfTokenizer | undefined,
+): RagComponents {
+  const { parts } = plan;
   return {
-    modelId,
+    modelId: plan.modelId,
     ort,
     device,
     ...(gpuDevice ? { gpuDevice } : {}),
-    config,
-    generationConfig,
+    config: plan.config,
+    generationConfig: plan.generationConfig,
     tokenizer,
-    questionEncoder: new DPRQuestionEncoder(ort, sessions.question, config.questionEncoder),
-    ...(sessions.ctx && ctxTokenizer && ctxConfig ? { contextEncoder: new DPRContextEncoder(ort, sessions.ctx, ctxConfig, ctxTokenizer, modelId) } : {}),
-    generator: new BartGenerator(ort, config.generator, sessions.encoder, sessions.decoder, sessions.withPast),
+    questionEncoder: sessions.questionEncoder,
+    ...(sessions.ctxEncoder && ctxTokenizer ? { contextEncoder: contextEncoder(ort, plan, sessions.ctxEncoder, ctxTokenizer) } : {}),
+    generator: sessions.generator,
+    layouts: {
+      questionEncoder: parts.questionEncoder.graphSet.name,
+      generator: parts.generator.graphSet.name,
+      ...(parts.ctxEncoder ? { ctxEncoder: parts.ctxEncoder.graphSet.name } : {}),
+    },
   };
 }

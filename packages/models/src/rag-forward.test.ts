@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
-import { FIXTURE_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_LAYOUT_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
 import { tolerances } from '../../../test/tolerances.js';
 import { InvalidInputError } from './errors.js';
 import { forwardWithLabels } from './rag-forward.js';
 import { RagModel } from './rag-model.js';
 
-describe.each(FIXTURE_CASES)('forward(labels) on %s vs transformers (WASM in Node)', async (caseName) => {
-  const rag = await RagModel.fromPretrained(fixturePath(`${caseName}/model`), { device: 'wasm', cache: null });
+describe.each(FIXTURE_LAYOUT_CASES)('forward(labels) on %s vs transformers (%s, WASM in Node)', async (caseName, generatorLayout) => {
+  const rag = await RagModel.fromPretrained(fixturePath(`${caseName}/model`), { device: 'wasm', cache: null, generatorLayout });
+  it('loaded the generator layout asked for', () => expect(rag.components.layouts.generator).toBe(generatorLayout));
   const reference = readReference(caseName);
   const nDocs = rag.config.nDocs;
   const argsOf = (q: (typeof reference.per_question)[number]) => ({

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_LAYOUT_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
 import { contextArgs, GENERATE_SETTINGS } from '../../../test/generate-settings.js';
 import { RagModel } from './rag-model.js';
 import { RagSequenceForGeneration } from './rag-sequence.js';
 import { RagTokenForGeneration } from './rag-token.js';
 
-describe.each(FIXTURE_CASES)('generate on %s vs transformers (WASM in Node)', async (caseName) => {
-  const rag = await RagModel.fromPretrained(fixturePath(`${caseName}/model`), { device: 'wasm', cache: null });
+describe.each(FIXTURE_LAYOUT_CASES)('generate on %s vs transformers (%s, WASM in Node)', async (caseName, generatorLayout) => {
+  const rag = await RagModel.fromPretrained(fixturePath(`${caseName}/model`), { device: 'wasm', cache: null, generatorLayout });
+  it('loaded the generator layout asked for', () => expect(rag.components.layouts.generator).toBe(generatorLayout));
   const token = new RagTokenForGeneration(rag);
   const sequence = new RagSequenceForGeneration(rag);
   const reference = readReference(caseName);

@@ -79,8 +79,9 @@ function asObject(what: string, json: unknown): Record<string, unknown> {
 export function readQuestionEncoderConfig(json: unknown): SubConfig<QuestionEncoderConfig> {
   const obj = asObject('question_encoder config', json);
   const fields = readFields('question_encoder config', obj, questionEncoderFields);
-  if (fields.modelType !== 'dpr') {
-    throw new RagConfigError(`question_encoder config: model_type "${fields.modelType}" is not supported; expected "dpr"`);
+  // A BERT feature extractor (a hub repo's config.json) is DPR without a projection: its [CLS] vector.
+  if (fields.modelType !== 'dpr' && !(fields.modelType === 'bert' && fields.projectionDim === 0)) {
+    throw new RagConfigError(`question_encoder config: model_type "${fields.modelType}" is not supported; expected "dpr" (or "bert", without a projection)`);
   }
   if (fields.hiddenSize % fields.numAttentionHeads !== 0) {
     throw new RagConfigError(`question_encoder config: hidden_size ${fields.hiddenSize} is not a multiple of num_attention_heads ${fields.numAttentionHeads}`);

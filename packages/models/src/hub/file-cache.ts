@@ -1,3 +1,5 @@
+import { sha256Hex } from './sha256.js';
+
 /**
  * Where downloaded model files are kept for offline use. Keys are the files' full URLs.
  * The browser default is Cache Storage under a named scope; tests and Node may use memory or none.
@@ -5,6 +7,8 @@
 export interface FileCache {
   get(key: string): Promise<Uint8Array | undefined>;
   put(key: string, bytes: Uint8Array): Promise<void>;
+  /** Drops an entry (a copy that failed its integrity check). */
+  delete(key: string): Promise<void>;
 }
 
 export const DEFAULT_CACHE_SCOPE = 'rag-web-models';
@@ -37,11 +41,10 @@ export class CacheStorageFileCache implements FileCache {
     const headers = { 'Content-Length': String(bytes.byteLength), [DIGEST_HEADER]: await sha256Hex(bytes) };
     await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }));
   }
-}
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  async delete(key: string): Promise<void> {
+    await (await caches.open(this.scope)).delete(key);
+  }
 }
 
 export class MemoryFileCache implements FileCache {
@@ -53,6 +56,10 @@ export class MemoryFileCache implements FileCache {
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     this.entries.set(key, bytes);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
   }
 }
 

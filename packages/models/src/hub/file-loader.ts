@@ -1,44 +1,107 @@
-import { ModelLoadError } from '../errors.js';
+import { ModelFileNotFoundError, ModelIntegrityError, ModelLoadError } from '../errors.js';
 import type { FileCache } from './file-cache.js';
+import type { FileFacts } from './manifest.js';
 import { fileKey, type ModelSource } from './model-source.js';
 import type { ProgressTracker } from './progress.js';
+import { sha256Hex } from './sha256.js';
 
 export interface LoadFileOptions {
   cache?: FileCache | undefined;
-  progress: ProgressTracker;
+  /** Byte progress of this file; none for the small config files read before the plan. */
+  progress?: ProgressTracker | undefined;
+  /** The file's name in progress events (unique over a model's parts). Default: its path. */
+  label?: string;
   signal?: AbortSignal | undefined;
+  /** Size and SHA-256 the bytes must have (from the manifest or the hub). */
+  expected?: FileFacts | undefined;
 }
 
 /**
- * Loads one file of a model: cache first, then the source, reporting byte progress; a fetched
- * file is put in the cache. A missing file is a ModelLoadError naming it.
+ * Loads one file of a model: cache first, then the source. Bytes that do not match `expected`
+ * are never used: a cached copy is evicted and fetched again, a fetched one is a
+ * ModelIntegrityError (and is not cached). A missing file is a ModelFileNotFoundError naming it.
  */
-export async function loadFile(source: ModelSource, path: string, options: LoadFileOptions): Promise<Uint8Array> {
-  const { progress, cache, signal } = options;
+export async function loadFile(source: ModelSource, path: string, options: LoadFileOptions = {}): Promise<Uint8Array> {
+  const { progress, cache, signal, expected } = options;
+  const label = options.label ?? path;
   const key = fileKey(source, path);
-  progress.emit({ status: 'initiate', file: path });
   signal?.throwIfAborted();
-  const cached = source.kind === 'url' ? await cache?.get(key) : undefined;
+  let cached = source.kind === 'url' ? await cache?.get(key) : undefined;
+  if (cached && expected && (await mismatch(cached, expected))) {
+    await cache?.delete(key);
+    cached = undefined;
+  }
   if (cached) {
-    progress.emit({ status: 'progress', file: path, loaded: cached.byteLength, total: cached.byteLength, progress: 100 });
-    progress.emit({ status: 'done', file: path, fromCache: true });
+    progress?.emit({ status: 'progress', file: label, loaded: cached.byteLength, total: cached.byteLength, progress: 100 });
+    progress?.emit({ status: 'done', file: label, fromCache: true });
     return cached;
   }
-  progress.emit({ status: 'download', file: path });
+  progress?.emit({ status: 'download', file: label });
   let bytes: Uint8Array;
   if (source.kind === 'bytes') {
     const b = source.files[path];
-    if (!b) throw new ModelLoadError(`model file ${path} is missing from the given bytes`, { file: path });
+    if (!b) throw new ModelFileNotFoundError(`model file ${path} is missing from the given bytes`, { file: path });
     bytes = b;
   } else if (source.kind === 'local') {
     bytes = await readLocal(source.dir, path);
   } else {
-    bytes = await fetchWithProgress(key, path, progress, signal);
-    await cache?.put(key, bytes);
+    bytes = await fetchWithProgress(key, label, progress, signal, expected?.size);
   }
-  progress.emit({ status: 'progress', file: path, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
-  progress.emit({ status: 'done', file: path, fromCache: false });
+  signal?.throwIfAborted();
+  const bad = expected ? await mismatch(bytes, expected) : undefined;
+  if (bad) {
+    throw new ModelIntegrityError(`model file ${path} is corrupt: ${bad} (from ${key}); it was not kept, try again`, { file: path, url: key, ...expected });
+  }
+  if (source.kind === 'url') await cache?.put(key, bytes);
+  progress?.emit({ status: 'progress', file: label, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
+  progress?.emit({ status: 'done', file: label, fromCache: false });
   return bytes;
+}
+
+async function mismatch(bytes: Uint8Array, expected: FileFacts): Promise<string | undefined> {
+  if (bytes.byteLength !== expected.size) return `${bytes.byteLength} bytes, expected ${expected.size}`;
+  if (expected.sha256 === undefined) return undefined;
+  const actual = await sha256Hex(bytes);
+  return actual === expected.sha256 ? undefined : `SHA-256 ${actual}, expected ${expected.sha256}`;
+}
+
+/**
+ * Size (and SHA-256 where the server names it) of a file, without downloading it; undefined when
+ * the file is not there. Over HTTP a HEAD request: the hub answers LFS files with their size and
+ * digest (`X-Linked-Size`, `X-Linked-Etag`) after redirecting. `size` is NaN when a server gives none.
+ */
+export async function statFile(source: ModelSource, path: string, options: { signal?: AbortSignal | undefined; cache?: FileCache | undefined } = {}): Promise<FileFacts | undefined> {
+  options.signal?.throwIfAborted();
+  if (source.kind === 'bytes') {
+    const b = source.files[path];
+    return b ? { size: b.byteLength } : undefined;
+  }
+  if (source.kind === 'local') {
+    const { stat } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    try {
+      return { size: (await stat(join(source.dir, path))).size };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return undefined;
+      throw new ModelLoadError(`cannot read model file ${join(source.dir, path)}: ${String(err)}`, { file: path, dir: source.dir });
+    }
+  }
+  const url = fileKey(source, path);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'HEAD', ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    // Offline: a cached copy still tells its size.
+    const cached = await options.cache?.get(url);
+    if (cached) return { size: cached.byteLength };
+    throw new ModelLoadError(`could not reach model file ${url}: ${String(err)} (offline and not cached?)`, { file: path, url });
+  }
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new ModelLoadError(`model file ${path}: HTTP ${response.status} from ${url}`, { file: path, url, status: response.status });
+  const size = Number(response.headers.get('X-Linked-Size') ?? response.headers.get('Content-Length') ?? Number.NaN);
+  const etag = response.headers.get('X-Linked-Etag')?.replaceAll('"', '');
+  return { size: Number.isSafeInteger(size) ? size : Number.NaN, ...(etag && /^[0-9a-f]{64}$/.test(etag) ? { sha256: etag } : {}) };
 }
 
 async function readLocal(dir: string, path: string): Promise<Uint8Array> {
@@ -48,25 +111,24 @@ async function readLocal(dir: string, path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(join(dir, path)));
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new ModelLoadError(
-      code === 'ENOENT' ? `model file ${path} not found in ${dir}` : `cannot read model file ${join(dir, path)}: ${String(err)}`,
-      { file: path, dir },
-    );
+    if (code === 'ENOENT') throw new ModelFileNotFoundError(`model file ${path} not found in ${dir}`, { file: path, dir });
+    throw new ModelLoadError(`cannot read model file ${join(dir, path)}: ${String(err)}`, { file: path, dir });
   }
 }
 
-async function fetchWithProgress(url: string, path: string, progress: ProgressTracker, signal: AbortSignal | undefined): Promise<Uint8Array> {
+async function fetchWithProgress(url: string, label: string, progress: ProgressTracker | undefined, signal: AbortSignal | undefined, size: number | undefined): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, signal ? { signal } : {});
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new ModelLoadError(`could not fetch model file ${url}: ${String(err)} (offline and not cached?)`, { file: path, url });
+    throw new ModelLoadError(`could not fetch model file ${url}: ${String(err)} (offline and not cached?)`, { file: label, url });
   }
+  if (response.status === 404) throw new ModelFileNotFoundError(`model file ${label} not found: HTTP 404 from ${url}`, { file: label, url, status: 404 });
   if (!response.ok) {
-    throw new ModelLoadError(`model file ${path} could not be fetched: HTTP ${response.status} from ${url}`, { file: path, url, status: response.status });
+    throw new ModelLoadError(`model file ${label} could not be fetched: HTTP ${response.status} from ${url}`, { file: label, url, status: response.status });
   }
-  const total = Number(response.headers.get('Content-Length') ?? 0);
+  const total = size !== undefined && Number.isSafeInteger(size) ? size : Number(response.headers.get('Content-Length') ?? 0);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let loaded = 0;
@@ -77,7 +139,7 @@ async function fetchWithProgress(url: string, path: string, progress: ProgressTr
     chunks.push(value);
     loaded += value.byteLength;
     const shownTotal = Math.max(total, loaded);
-    progress.emit({ status: 'progress', file: path, loaded, total: shownTotal, progress: (100 * loaded) / shownTotal });
+    progress?.emit({ status: 'progress', file: label, loaded, total: shownTotal, progress: (100 * loaded) / shownTotal });
   }
   const bytes = new Uint8Array(loaded);
   let offset = 0;
@@ -89,11 +151,21 @@ async function fetchWithProgress(url: string, path: string, progress: ProgressTr
 }
 
 /** Loads and parses a JSON file, with the file named in the error if it is not JSON. */
-export async function loadJson(source: ModelSource, path: string, options: LoadFileOptions): Promise<Record<string, unknown>> {
+export async function loadJson(source: ModelSource, path: string, options: LoadFileOptions = {}): Promise<Record<string, unknown>> {
   const bytes = await loadFile(source, path, options);
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   } catch (err) {
     throw new ModelLoadError(`model file ${path} is not valid JSON: ${String(err)}`, { file: path });
+  }
+}
+
+/** `loadJson`, or undefined when the file is not there (any other failure still throws). */
+export async function loadOptionalJson(source: ModelSource, path: string, options: LoadFileOptions = {}): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await loadJson(source, path, options);
+  } catch (err) {
+    if (err instanceof ModelFileNotFoundError) return undefined;
+    throw err;
   }
 }

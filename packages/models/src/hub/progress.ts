@@ -1,8 +1,9 @@
 /**
  * Loading progress, as a union discriminated by `status` (the transformers.js convention):
- * `initiate` → `download` → `progress`* → `done` per file, then one `ready` for the model.
- * Every event carries the aggregate over all files so a single bar can be drawn; sizes that are
- * unknown until a response arrives count as 0 until then.
+ * `initiate` for every file first, then `download` → `progress`* → `done` per file (several
+ * files at once), then one `ready` for the model. Every event carries the aggregate over all
+ * files so one bar can be drawn; its total is known at the first event and never changes (sizes
+ * come from the manifest or HEAD requests before any download starts).
  */
 export type ProgressInfo =
   | { status: 'initiate'; file: string; aggregate: AggregateProgress }
@@ -20,15 +21,25 @@ export interface AggregateProgress {
 
 export type ProgressCallback = (info: ProgressInfo) => void;
 
-/** Tracks per-file loaded/total bytes and produces the aggregate. */
+/** Tracks per-file loaded bytes against the planned totals and produces the aggregate. */
 export class ProgressTracker {
   private readonly files = new Map<string, { loaded: number; total: number }>();
 
   constructor(private readonly callback: ProgressCallback | undefined) {}
 
+  /** Every file with its size, before the first byte: one `initiate` each, the total fixed from here on. */
+  plan(files: ReadonlyArray<{ file: string; size: number }>): void {
+    for (const f of files) this.files.set(f.file, { loaded: 0, total: f.size });
+    for (const f of files) this.emit({ status: 'initiate', file: f.file });
+  }
+
   emit(info: DistributiveOmit<ProgressInfo, 'aggregate'>): void {
-    if (info.status === 'progress') this.files.set(info.file, { loaded: info.loaded, total: info.total });
-    if (info.status === 'initiate' && !this.files.has(info.file)) this.files.set(info.file, { loaded: 0, total: 0 });
+    const planned = 'file' in info ? this.files.get(info.file) : undefined;
+    if (info.status === 'progress') {
+      if (planned) planned.loaded = Math.min(info.loaded, planned.total);
+      else this.files.set(info.file, { loaded: info.loaded, total: info.total });
+    }
+    if (info.status === 'initiate' && !planned) this.files.set(info.file, { loaded: 0, total: 0 });
     if (info.status === 'done') {
       const f = this.files.get(info.file);
       if (f) f.loaded = f.total;

@@ -59,6 +59,12 @@ export class OnnxSession {
     return this.session.outputNames;
   }
 
+  /** The element type of a tensor input (`float32`, `float16`, …), as the graph declares it. */
+  inputType(name: string): Tensor.Type | undefined {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    return meta?.isTensor ? meta.type : undefined;
+  }
+
   run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> {
     return serialized(() => (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds)));
   }
