@@ -16,22 +16,28 @@ import { RagTokenForGeneration } from './rag-token.js';
 // Parity with transformers on WebGPU (SwiftShader here): the same checks as the Node/WASM tests,
 // with logits, KV caches and the RAG math kept on the GPU. SwiftShader runs every ORT call on the
 // CPU, so generation covers the first questions of each case (all of them run on WASM in Node).
-const cases: Array<{ name: string; ref: Reference; generateQuestions: number }> = [
+// Each case runs with the split decoders and with the merged one (layouts.json).
+const splitCases: Array<{ name: string; ref: Reference; generateQuestions: number }> = [
   { name: 'hf-o1', ref: hfO1 as unknown as Reference, generateQuestions: 2 },
   { name: 'hf-o2', ref: hfO2 as unknown as Reference, generateQuestions: 1 },
   { name: 'tiny-a', ref: tinyA as unknown as Reference, generateQuestions: 1 },
   { name: 'tiny-b', ref: tinyB as unknown as Reference, generateQuestions: 1 },
 ];
+const cases = [
+  ...splitCases.map((c) => ({ ...c, generatorLayout: 'bart-split' as const })),
+  ...splitCases.map((c) => ({ ...c, generatorLayout: 'bart-merged' as const, generateQuestions: 1 })),
+];
 const ref = cases[0]!.ref;
 // A single test here takes up to ~25 s on SwiftShader; leave room for a slower machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-describe.each(cases)('$name on WebGPU vs transformers', async ({ name, ref, generateQuestions }) => {
-  const rag = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'webgpu', cache: null });
+describe.each(cases)('$name ($generatorLayout) on WebGPU vs transformers', async ({ name, ref, generateQuestions, generatorLayout }) => {
+  const rag = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'webgpu', cache: null, generatorLayout });
 
-  it('runs on WebGPU with the GPU math', () => {
+  it('runs on WebGPU with the GPU math and the generator layout asked for', () => {
     expect(rag.device).toBe('webgpu');
     expect(rag.math).toBeInstanceOf(GpuRagMath);
+    expect(rag.components.layouts.generator).toBe(generatorLayout);
   });
 
   it('question pooled outputs', async () => {
@@ -60,7 +66,7 @@ describe.each(cases)('$name on WebGPU vs transformers', async ({ name, ref, gene
     }
   });
 
-  it.runIf(name === 'hf-o1')('decoder logits equal the WASM EP for every decoder length (the T % 4 == 0 workaround)', async () => {
+  it.runIf(name === 'hf-o1' && generatorLayout === 'bart-split')('decoder logits equal the WASM EP for every decoder length (the T % 4 == 0 workaround)', async () => {
     const wasm = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'wasm', cache: null });
     const q = ref.per_question[3]!;
     for (let t = 1; t <= q.labels.length; t++) {
