@@ -51,7 +51,8 @@ describe('bad model files give typed errors', () => {
   it('a file that does not match its manifest (size or SHA-256) is a ModelIntegrityError naming it', async () => {
     const files = modelFiles('hf-o1', true);
     const flipped = files['onnx/encoder_model.onnx']!.slice();
-    flipped[flipped.length >> 1] ^= 0xff;
+    const at = flipped.length >> 1;
+    flipped[at] = flipped[at]! ^ 0xff;
     const err = await load({ ...files, 'onnx/encoder_model.onnx': flipped }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelIntegrityError);
     expect((err as ModelIntegrityError).message).toMatch(/onnx\/encoder_model\.onnx is corrupt: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
