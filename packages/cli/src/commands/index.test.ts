@@ -81,7 +81,7 @@ describe('rag index', { timeout: CLI_TEST_TIMEOUT }, () => {
 
     it('a missing model folder, and a folder that is not a model', async () => {
       await failsWith(['--model', 'fixtures/no-such-model', ...passages], 'ModelLoadError', /model folder fixtures\/no-such-model not found/);
-      await failsWith(['--model', 'fixtures/tiny-a', ...passages], 'ModelLoadError', /fixtures\/tiny-a is not a RAG model folder: it has no config\.json/);
+      await failsWith(['--model', 'fixtures/tiny-a', ...passages], 'ModelLoadError', /fixtures\/tiny-a is not a RAG model folder: it has neither config\.json nor rag\.json/);
     });
 
     it(".npy width other than retrieval_vector_size, row count other than the passages, float64 data", async () => {
