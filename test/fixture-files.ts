@@ -1,6 +1,7 @@
 // Node-side access to the committed fixtures (fixtures/README.md): reference values computed by
 // transformers and the exported model folders.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** tiny-p: tiny-a's weights with a generator prefix other than the RAG-level one and quoted titles. */
@@ -12,6 +13,17 @@ export const FIXTURE_LAYOUT_CASES = FIXTURE_CASES.flatMap((c) => GENERATOR_LAYOU
 
 export function fixturePath(path: string): string {
   return fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
+}
+
+/** Every file under a folder by its relative path, as the `{ files }` source of fromPretrained takes them. */
+export function readFolderFiles(dir: string, prefix = ''): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const name of readdirSync(join(dir, prefix))) {
+    const path = `${prefix}${name}`;
+    if (statSync(join(dir, path)).isDirectory()) Object.assign(files, readFolderFiles(dir, `${path}/`));
+    else files[path] = new Uint8Array(readFileSync(join(dir, path)));
+  }
+  return files;
 }
 
 export function readFixtureJson<T = Record<string, unknown>>(path: string): T {

@@ -14,9 +14,13 @@ from .common import REPO_DIR, TOOLS_DIR, log, write_jsonl
 from .specs import HF_DTYPES
 
 
+# The exporter and its layout contract live beside this package (tools/rag_export).
+if TOOLS_DIR not in sys.path:
+    sys.path.insert(0, TOOLS_DIR)
+from rag_export.layout import folder, graph  # noqa: E402
+
+
 def run_export(rag_dir, ctx_dir, model_out, dtypes, args):
-    if TOOLS_DIR not in sys.path:
-        sys.path.insert(0, TOOLS_DIR)
     from rag_export.main import main as export_main
 
     if os.path.isdir(model_out):
@@ -51,11 +55,14 @@ def crosscheck(case_dir):
         cfg = json.load(f)
     pad = cfg["generator"]["pad_token_id"]
 
-    def sess(n):
-        return ort.InferenceSession(os.path.join(mdir, "onnx", n + ".onnx"), providers=["CPUExecutionProvider"])
+    def graph_path(set_name, role):
+        return os.path.join(mdir, graph(set_name, role).path("fp32"))
+
+    def sess(set_name, role):
+        return ort.InferenceSession(graph_path(set_name, role), providers=["CPUExecutionProvider"])
 
     res = {}
-    qs = sess("question_encoder")
+    qs = sess("dpr-question", "encoder")
     d = 0.0
     for pq in ref["per_question"]:
         ids = np.array([pq["question_input_ids"]], dtype=np.int64)
@@ -63,18 +70,18 @@ def crosscheck(case_dir):
         d = max(d, float(np.abs(out[0] - np.array(pq["question_pooled"])).max()))
     res["question_pooled"] = d
     emb_path = os.path.join(case_dir, "passage_embeddings.npy")
-    if os.path.isfile(os.path.join(mdir, "onnx", "ctx_encoder.onnx")) and os.path.isfile(emb_path):
+    if os.path.isfile(graph_path("dpr-ctx", "encoder")) and os.path.isfile(emb_path):
         emb = np.load(emb_path)
         with open(os.path.join(case_dir, "passages.jsonl")) as f:
             ps = [json.loads(line) for _, line in zip(range(16), f)]
-        tok = AutoTokenizer.from_pretrained(os.path.join(mdir, "ctx_encoder_tokenizer"))
+        tok = AutoTokenizer.from_pretrained(os.path.join(mdir, folder("rag", "ctx_encoder")["tokenizer"]))
         enc = tok([p["title"] for p in ps], [p["text"] for p in ps], truncation=True, padding=True,
                   return_tensors="np")
-        cs = sess("ctx_encoder")
+        cs = sess("dpr-ctx", "encoder")
         feeds = {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
         out = cs.run(None, feeds)[0]
         res["passage_embeddings_first16"] = float(np.abs(out - emb[: len(ps)]).max())
-    es, ds = sess("encoder_model"), sess("decoder_model")
+    es, ds = sess("bart-split", "encoder"), sess("bart-split", "decoder")
     d = 0.0
     for pq in ref["per_question"]:
         if "generator_logits" not in pq:

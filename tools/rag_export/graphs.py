@@ -42,8 +42,8 @@ class Dims:
 
 def make_inputs(name, dims: Dims, rng, batch, a, b=None):
     """Example inputs (numpy) for the graph of role `name`. Lengths a/b mean:
-    question/ctx/encoder: a=seq; decoder_model: a=enc_seq, b=dec_seq;
-    decoder_with_past_model: a=enc_seq, b=past."""
+    question/ctx/encoder: a=seq; decoder: a=enc_seq, b=dec_seq;
+    decoder_with_past: a=enc_seq, b=past."""
 
     def mask(bsz, length):
         m = np.ones((bsz, length), dtype=np.int64)

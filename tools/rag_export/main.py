@@ -17,6 +17,7 @@ from .common import ALL_DTYPES, DTYPE_SUFFIX, EXPORT_SHAPES, OPSET, TOLERANCES, 
 from .dtypes import convert_fp16_weights, quantize_q4, quantize_q8
 from .files import resolve_src
 from .graphs import Dims, check_cases, export_shapes_args, graph_spec, make_inputs, role_graph
+from .layout import graph
 from .manifest import write_manifest
 from .merge import merge_decoders
 from .placement import OUTPUT_LAYOUTS, destinations, exported_roles, part_dirs, place, write_hub_parts, write_rag_folder
@@ -51,7 +52,7 @@ def parse_args(argv):
         "--layout",
         choices=OUTPUT_LAYOUTS,
         default="split",
-        help="split: decoder_model + decoder_with_past_model; merged: one decoder_model_merged; "
+        help="split: the bart-split graph set of layouts.json; merged: bart-merged (one decoder with use_cache_branch); "
         "split+merged: both; transformers.js: one hub-style repo per part (merged decoder) and rag.json",
     )
     return ap.parse_args(argv)
@@ -180,7 +181,7 @@ def check_graphs(torch, wrappers, names, dims, dtypes, paths, placed, rng, out):
         cases_of[name] = cases
     checked = list(names) + (["merged"] if any("merged" in paths.get(dt, {}) for dt in dtypes) else [])
     for name in checked:
-        gname = "decoder_model_merged" if name == "merged" else role_graph(name).name
+        gname = graph("bart-merged", "decoderMerged").name if name == "merged" else role_graph(name).name
         if name == "merged":
             cases = [(s, merged_feeds(br, f, dims), r) for br in ("decoder", "decoder_with_past") for s, f, r in cases_of[br]]
         else:

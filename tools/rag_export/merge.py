@@ -1,4 +1,4 @@
-"""decoder_model + decoder_with_past_model -> one merged decoder (optimum's layout): an If on
+"""The split decoders (first step, with past) -> one merged decoder (optimum's layout): an If on
 `use_cache_branch` whose branches are the two graphs, their weights lifted into the outer graph
 once each (the two graphs hold the same decoder weights, so the merged file keeps one copy)."""
 
@@ -88,7 +88,7 @@ def merge_decoders(decoder_path, with_past_path, dst_path, n_layers):
     if_node = helper.make_node(
         "If", ["use_cache_branch"], merged.outputs, then_branch=with_cache, else_branch=no_cache, name="use_cache_branch"
     )
-    g = helper.make_graph([if_node], "decoder_model_merged", outer_inputs, outer_outputs, initializer=lifted)
+    g = helper.make_graph([if_node], graph("bart-merged", "decoderMerged").name, outer_inputs, outer_outputs, initializer=lifted)
     opsets = {}
     for m in (first, step):
         for o in m.opset_import:

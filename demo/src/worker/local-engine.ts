@@ -1,5 +1,5 @@
 import { hasWebGpuApi } from '@rag-web/core';
-import { ModelLoadError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
+import { ModelFileNotFoundError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
 import { answerQuestion } from './answer.js';
 import { passagesOf } from './documents.js';
 import type {
@@ -65,7 +65,7 @@ export class LocalRagEngine implements RagEngine {
         model = await RagTokenForGeneration.fromPretrained(request.modelUrl, options);
       } catch (err) {
         // A checkpoint exported without --ctx-encoder still answers; it just cannot embed documents.
-        if (!(err instanceof ModelLoadError && String(err.details.file ?? '').startsWith('ctx_encoder'))) throw err;
+        if (!(err instanceof ModelFileNotFoundError && err.details.part === 'ctx_encoder')) throw err;
         hooks.onWarning?.(`${request.modelUrl} has no context encoder (${err.message}); adding documents is off.`);
         model = await RagTokenForGeneration.fromPretrained(request.modelUrl, { ...options, loadContextEncoder: false });
       }

@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readReference } from '../../../test/fixture-files.js';
+import { fixturePath, readFolderFiles, readReference } from '../../../test/fixture-files.js';
 import { InvalidInputError, ModelFileNotFoundError, ModelIntegrityError, TokenizerMismatchError } from './errors.js';
 import { RagModel } from './rag-model.js';
 import { RagTokenForGeneration } from './rag-token.js';
@@ -12,16 +10,7 @@ import { RagTokenForGeneration } from './rag-token.js';
  * checks of each file are what the tests below meet.
  */
 function modelFiles(caseName: string, withManifest = false): Record<string, Uint8Array> {
-  const root = fixturePath(`${caseName}/model`);
-  const files: Record<string, Uint8Array> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files[relative(root, path)] = new Uint8Array(readFileSync(path));
-    }
-  };
-  walk(root);
+  const files = readFolderFiles(fixturePath(`${caseName}/model`));
   if (!withManifest) delete files['manifest.json'];
   return files;
 }
@@ -39,6 +28,19 @@ describe('bad model files give typed errors', () => {
     const listed = modelFiles('hf-o1', true);
     delete listed['onnx/decoder_with_past_model.onnx'];
     await expect(load(listed)).rejects.toThrow(/onnx\/decoder_with_past_model\.onnx is missing from the given bytes/);
+  });
+
+  it('a context encoder asked for and not there: ModelFileNotFoundError with part ctx_encoder (config, graph or tokenizer)', async () => {
+    const withoutCtx = (drop: (path: string) => boolean) => Object.fromEntries(Object.entries(modelFiles('hf-o1')).filter(([p]) => !drop(p)));
+    for (const files of [
+      withoutCtx((p) => p === 'ctx_encoder_config.json'),
+      withoutCtx((p) => p.startsWith('onnx/ctx_encoder')),
+      withoutCtx((p) => p.startsWith('ctx_encoder_tokenizer/')),
+    ]) {
+      const err = await RagModel.fromPretrained({ files }, { device: 'wasm', cache: null, loadContextEncoder: true }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModelFileNotFoundError);
+      expect((err as ModelFileNotFoundError).details.part).toBe('ctx_encoder');
+    }
   });
 
   it('a split decoder missing, the merged one present: the model loads with the merged decoder', async () => {

@@ -14,8 +14,8 @@ export interface DecoderStep {
 }
 
 /**
- * The BART generator: its encoder graph and its decoder, exported split (`decoder_model` +
- * `decoder_with_past_model`) or merged (`decoder_model_merged`) — layouts.json has both.
+ * The BART generator: its encoder graph and its decoder, exported split (one graph for the first
+ * step, one with the past) or merged into one graph — layouts.json's `bart-split` and `bart-merged`.
  */
 export class BartGenerator {
   constructor(

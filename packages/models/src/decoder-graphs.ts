@@ -17,7 +17,7 @@ export interface DecoderGraphs {
   release(): Promise<void>;
 }
 
-/** `bart-split`: `decoder_model` for the first step, `decoder_with_past_model` for the others. */
+/** `bart-split`: the `decoder` graph for the first step, `decoderWithPast` for the others. */
 export class SplitDecoder implements DecoderGraphs {
   constructor(
     private readonly decoder: OnnxSession,

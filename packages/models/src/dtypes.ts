@@ -10,7 +10,7 @@ export function isDtype(value: unknown): value is Dtype {
 }
 
 /**
- * One dtype for every file, or a per-file record (`{ decoder_model: 'q8' }`, others fp32).
+ * One dtype for every file, or a record by graph name (a file's base name in layouts.json; others fp32).
  * Throws a TypeError that lists the valid values.
  */
 export function resolveDtype(dtype: Dtype | Partial<Record<string, Dtype>> | undefined, fileName: string): Dtype {

@@ -41,7 +41,7 @@ export class PastKeyValues {
     return new PastKeyValues(layers, tensors);
   }
 
-  /** The feeds for `decoder_with_past_model`. */
+  /** The past feeds of the next decoder step. */
   feeds(): Record<string, Tensor> {
     const feeds: Record<string, Tensor> = {};
     for (const [key, t] of this.tensors) {

@@ -17,12 +17,12 @@ import { RagTokenizer } from './tokenizer/rag-tokenizer.js';
 
 export interface PretrainedOptions extends HubOptions, RuntimeOptions {
   device?: DeviceType;
-  /** One dtype for every graph, or per graph name (`{ decoder_model: 'q8' }`). */
+  /** One dtype for every graph, or per graph (by its file's base name in layouts.json). */
   dtype?: Dtype | Partial<Record<string, Dtype>>;
   progressCallback?: ProgressCallback;
   /** File cache for offline use; default Cache Storage in browsers, none in Node. `null` disables it. */
   cache?: FileCache | null;
-  /** Also load `onnx/ctx_encoder*.onnx` (to embed passages). */
+  /** Also load the DPR context encoder (to embed passages). */
   loadContextEncoder?: boolean;
   /** The generator's graph set (`bart-split` or `bart-merged`) instead of the first one whose files are there. */
   generatorLayout?: GraphSetName;

@@ -23,16 +23,19 @@ const splitCases: Array<{ name: string; ref: Reference; generateQuestions: numbe
   { name: 'tiny-a', ref: tinyA as unknown as Reference, generateQuestions: 1 },
   { name: 'tiny-b', ref: tinyB as unknown as Reference, generateQuestions: 1 },
 ];
+// tiny-a/hub: tiny-a's weights as transformers.js repos (BERT feature extraction, BART with the
+// merged decoder) combined by a rag.json.
 const cases = [
-  ...splitCases.map((c) => ({ ...c, generatorLayout: 'bart-split' as const })),
-  ...splitCases.map((c) => ({ ...c, generatorLayout: 'bart-merged' as const, generateQuestions: 1 })),
+  ...splitCases.map((c) => ({ ...c, model: `/fixtures/${c.name}/model`, generatorLayout: 'bart-split' as const })),
+  ...splitCases.map((c) => ({ ...c, model: `/fixtures/${c.name}/model`, generatorLayout: 'bart-merged' as const, generateQuestions: 1 })),
+  { name: 'tiny-a', model: '/fixtures/tiny-a/hub', ref: tinyA as unknown as Reference, generateQuestions: 1, generatorLayout: 'bart-merged' as const },
 ];
 const ref = cases[0]!.ref;
 // A single test here takes up to ~25 s on SwiftShader; leave room for a slower machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-describe.each(cases)('$name ($generatorLayout) on WebGPU vs transformers', async ({ name, ref, generateQuestions, generatorLayout }) => {
-  const rag = await RagModel.fromPretrained(`/fixtures/${name}/model`, { device: 'webgpu', cache: null, generatorLayout });
+describe.each(cases)('$model ($generatorLayout) on WebGPU vs transformers', async ({ name, model, ref, generateQuestions, generatorLayout }) => {
+  const rag = await RagModel.fromPretrained(model, { device: 'webgpu', cache: null, generatorLayout });
 
   it('runs on WebGPU with the GPU math and the generator layout asked for', () => {
     expect(rag.device).toBe('webgpu');

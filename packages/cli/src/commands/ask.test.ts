@@ -76,3 +76,37 @@ describe.each(FIXTURE_CASES)('rag ask on %s vs transformers', (caseName) => {
     }
   });
 });
+
+// tiny-a's weights as transformers.js repos (fixtures/tiny-a/hub: rag.json naming a BERT
+// feature-extraction repo and a BART repo with the merged decoder), used by `rag ask` as they are.
+describe('rag ask on tiny-a laid out as transformers.js repos (fixtures/tiny-a/hub, rag.json)', { timeout: CLI_TEST_TIMEOUT }, () => {
+  const reference = readReference('tiny-a');
+  let kb = '';
+  beforeAll(async () => {
+    ensureCliBuilt();
+    kb = await indexFixture('tiny-a', 'hnsw');
+  }, CLI_TEST_TIMEOUT);
+  const ask = (model: string, flags: string[]) =>
+    runCliJson<AskRecord>(['ask', '--model', model, '--kb', kb, '--index', 'exact', ...reference.per_question.flatMap((q) => ['--question', q.question]), ...flags]);
+
+  describe.concurrent('against transformers and against the exporter\'s folder', () => {
+    for (const [setting, device] of [
+      ['token_beam3_ret2_len10', 'wasm'],
+      ['seq_beam2_ret2_nodedup_len8', 'wasm'],
+      ['token_greedy_len12', 'cpu'],
+    ] as const) {
+      it(`${setting} on ${device}: transformers' retrieval and token ids`, async () => {
+        const records = await ask('fixtures/tiny-a/hub', ['--device', device, ...askFlags(setting)]);
+        expect(records.map((r) => r.docIds)).toEqual(reference.per_question.map((q) => q.doc_ids));
+        expect(records.map((r) => r.sequences)).toEqual(reference.per_question.map((q) => q.generate[setting]));
+        expect(records.map((r) => r.texts)).toEqual(reference.per_question.map((q) => q.generate_text[setting]));
+      });
+    }
+
+    it('--dtype q8 (the _quantized files): the same answers as the exporter\'s q8 folder', async () => {
+      const flags = ['--dtype', 'q8', ...askFlags('token_beam3_len12')];
+      const [hub, folder] = await Promise.all([ask('fixtures/tiny-a/hub', flags), ask('fixtures/tiny-a/model', flags)]);
+      expect(hub.map((r) => r.sequences)).toEqual(folder.map((r) => r.sequences));
+    });
+  });
+});

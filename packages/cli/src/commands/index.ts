@@ -23,7 +23,7 @@ export const indexCommand: Command = {
         name: 'embeddings',
         value: 'FILE.npy',
         description: 'float32 (passages × retrieval_vector_size) .npy in passage order; without it the model folder\'s DPR context encoder embeds the passages',
-        default: 'none (embed with onnx/ctx_encoder)',
+        default: "none (embed with the model's context encoder)",
       },
       { name: 'out', value: 'KB_DIR', required: true, description: 'folder to write (manifest.json, passages.jsonl, embeddings.npy, index.hnsw)' },
       { name: 'index', value: INDEX_KINDS.join('|'), description: 'store an HNSW graph, or none (exact inner-product search at load time)', default: 'hnsw' },

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { loadRagComponents } from '../pretrained.js';
-import { CacheStorageFileCache } from './file-cache.js';
+import { CacheStorageFileCache, DIGEST_HEADER } from './file-cache.js';
 import type { ProgressInfo } from './progress.js';
+import { sha256Hex } from './sha256.js';
 
 // Cache Storage keeps every model file for offline use: the second load reads none from the network.
 it('a second fromPretrained is served from Cache Storage, with progress ending at 100 %', async () => {
@@ -57,5 +58,31 @@ it('a truncated or poisoned cached .onnx file is evicted and downloaded again; t
   // Repaired: the next load reads everything from the cache again.
   expect((await load()).every((e) => e.fromCache)).toBe(true);
   expect(new Uint8Array(await (await storage.match(truncated))!.arrayBuffer())).toEqual(original);
+  await caches.delete(scope);
+});
+
+// A flipped byte stored under a matching digest header passes the cache's own check: only the
+// exporter's manifest (SHA-256 per file) catches it, before any session is created.
+it('a flipped byte in Cache Storage with a consistent digest header: caught by the manifest, evicted, re-fetched', async () => {
+  const scope = `test-flip-${Date.now()}`;
+  const cache = new CacheStorageFileCache(scope);
+  const load = async () => {
+    const events: ProgressInfo[] = [];
+    const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
+    await Promise.all([model.questionEncoder.release(), model.generator.release()]);
+    return events.filter((e): e is Extract<ProgressInfo, { status: 'done' }> => e.status === 'done');
+  };
+  await load();
+  const storage = await caches.open(scope);
+  const url = (await storage.keys()).map((r) => r.url).find((k) => k.endsWith('/onnx/decoder_with_past_model.onnx'))!;
+  const original = new Uint8Array(await (await storage.match(url))!.arrayBuffer());
+  const flipped = original.slice();
+  flipped[flipped.length >> 1] = flipped[flipped.length >> 1]! ^ 0x01;
+  await storage.put(url, new Response(flipped, { headers: { 'Content-Length': String(flipped.byteLength), [DIGEST_HEADER]: await sha256Hex(flipped) } }));
+  expect(await cache.get(url)).toEqual(flipped);
+
+  const again = await load();
+  expect(again.filter((e) => !e.fromCache).map((e) => e.file)).toEqual(['onnx/decoder_with_past_model.onnx']);
+  expect(new Uint8Array(await (await storage.match(url))!.arrayBuffer())).toEqual(original);
   await caches.delete(scope);
 });

@@ -39,8 +39,8 @@ export async function loadFile(source: ModelSource, path: string, options: LoadF
   progress?.emit({ status: 'download', file: label });
   let bytes: Uint8Array;
   if (source.kind === 'bytes') {
-    const b = source.files[path];
-    if (!b) throw new ModelFileNotFoundError(`model file ${path} is missing from the given bytes`, { file: path });
+    const b = source.files[source.dir + path];
+    if (!b) throw new ModelFileNotFoundError(`model file ${source.dir}${path} is missing from the given bytes`, { file: path });
     bytes = b;
   } else if (source.kind === 'local') {
     bytes = await readLocal(source.dir, path);
@@ -73,7 +73,7 @@ async function mismatch(bytes: Uint8Array, expected: FileFacts): Promise<string 
 export async function statFile(source: ModelSource, path: string, options: { signal?: AbortSignal | undefined; cache?: FileCache | undefined } = {}): Promise<FileFacts | undefined> {
   options.signal?.throwIfAborted();
   if (source.kind === 'bytes') {
-    const b = source.files[path];
+    const b = source.files[source.dir + path];
     return b ? { size: b.byteLength } : undefined;
   }
   if (source.kind === 'local') {

@@ -10,7 +10,8 @@ import { ModelLoadError } from '../errors.js';
 export type ModelSource =
   | { kind: 'url'; base: string }
   | { kind: 'local'; dir: string }
-  | { kind: 'bytes'; files: Record<string, Uint8Array> };
+  /** `dir`: the folder of these files within `files` ('' or `generator/` for a rag.json part). */
+  | { kind: 'bytes'; files: Record<string, Uint8Array>; dir: string };
 
 export interface HubOptions {
   /** Hub host for ids; default https://huggingface.co. */
@@ -25,7 +26,7 @@ export function isNode(): boolean {
 }
 
 export function resolveModelSource(model: string | { files: Record<string, Uint8Array> }, options: HubOptions = {}): ModelSource {
-  if (typeof model !== 'string') return { kind: 'bytes', files: model.files };
+  if (typeof model !== 'string') return { kind: 'bytes', files: model.files, dir: '' };
   if (model.trim() === '') throw new ModelLoadError('fromPretrained: the model id or URL is empty');
   if (/^https?:\/\//.test(model)) return { kind: 'url', base: model.replace(/\/+$/, '') };
   if (isNode() && (model.startsWith('/') || model.startsWith('./') || model.startsWith('../') || model.startsWith('file:'))) {
@@ -50,6 +51,6 @@ export function fileKey(source: ModelSource, path: string): string {
     case 'local':
       return `file://${source.dir}/${path}`;
     case 'bytes':
-      return `bytes:${path}`;
+      return `bytes:${source.dir}${path}`;
   }
 }

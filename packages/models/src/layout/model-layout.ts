@@ -10,7 +10,7 @@ export type GraphSetName = keyof typeof layouts.graphSets;
 export type GraphRole = 'encoder' | 'decoder' | 'decoderWithPast' | 'decoderMerged';
 
 export interface GraphLayout {
-  /** Path of the fp32 file without `.onnx` (`onnx/decoder_model`). */
+  /** Path of the fp32 file without `.onnx` (`onnx/<name>`). */
   file: string;
   inputs: string[];
   outputs: string[];
@@ -74,7 +74,7 @@ export function graphFile(graph: GraphLayout, dtype: Dtype): string {
   return `${graph.file}${DTYPE_SUFFIX[dtype]}.onnx`;
 }
 
-/** The name a graph's dtype is chosen by in `dtype: { … }` records: its file's base name (`decoder_model`). */
+/** The name a graph's dtype is chosen by in `dtype: { … }` records: its file's base name. */
 export function graphName(graph: GraphLayout): string {
   return graph.file.slice(graph.file.lastIndexOf('/') + 1);
 }

@@ -44,7 +44,7 @@ export interface ModelPlan {
 }
 
 export interface PlanOptions extends HubOptions {
-  /** One dtype for every graph, or per graph name (`{ decoder_model: 'q8' }`). */
+  /** One dtype for every graph, or per graph (by its file's base name in layouts.json). */
   dtype?: Dtype | Partial<Record<string, Dtype>>;
   loadContextEncoder?: boolean;
   /** The generator's graph set (`bart-split`, `bart-merged`) instead of the first complete one. */
@@ -97,7 +97,9 @@ async function planRagFolder(source: ModelSource, modelId: string, configJson: R
   const plan: ModelPlan = { modelId, config, generationConfig, parts: { questionEncoder, generator } };
   if (options.loadContextEncoder) {
     const ctxConfigFile = partFolder('rag', 'ctx_encoder').config!;
-    const ctxJson = await loadJson(source, ctxConfigFile, { ...io, expected: manifest?.files[ctxConfigFile] });
+    const ctxJson = await loadJson(source, ctxConfigFile, { ...io, expected: manifest?.files[ctxConfigFile] }).catch((err: unknown) => {
+      throw err instanceof ModelFileNotFoundError ? new ModelFileNotFoundError(err.message, { ...err.details, part: 'ctx_encoder' }) : err;
+    });
     plan.ctxConfig = encoderConfig(ctxJson, config);
     plan.parts.ctxEncoder = await planPart('ctx_encoder', source, 'rag', '', manifest, layers, options);
   }
@@ -143,7 +145,7 @@ function encoderConfig(json: Record<string, unknown>, config: RagConfig): Questi
 }
 
 function missingCtxEncoder(modelId: string): never {
-  throw new ModelFileNotFoundError(`${RAG_JSON} of ${modelId} names no "ctx_encoder"`, { file: 'ctx_encoder' });
+  throw new ModelFileNotFoundError(`${RAG_JSON} of ${modelId} names no "ctx_encoder"`, { file: RAG_JSON, part: 'ctx_encoder' });
 }
 
 async function readManifest(source: ModelSource, io: { cache?: FileCache | undefined; signal?: AbortSignal | undefined }): Promise<Manifest | undefined> {
@@ -169,11 +171,8 @@ export function partSourceOf(root: ModelSource, ref: PartReference, hub: HubOpti
       return { kind: 'url', base: new URL(`${rel}/`, `${root.base}/`).href.replace(/\/+$/, '') };
     case 'local':
       return { kind: 'local', dir: `${root.dir.replace(/\/+$/, '')}/${rel}` };
-    case 'bytes': {
-      const prefix = `${rel}/`;
-      const files = Object.fromEntries(Object.entries(root.files).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-      return { kind: 'bytes', files };
-    }
+    case 'bytes':
+      return { kind: 'bytes', files: root.files, dir: `${root.dir}${rel}/` };
   }
 }
 
@@ -202,7 +201,7 @@ async function planPart(part: PartKind, source: ModelSource, folder: FolderKind,
     }
     const tokenizerFiles = TOKENIZER_FILES.map((f) => `${layout.tokenizer}${f}`);
     for (const f of tokenizerFiles) {
-      if (!(await factsOf(f))) throw new ModelFileNotFoundError(`model file ${f} not found in ${fileKey(source, '')}`, { file: f });
+      if (!(await factsOf(f))) throw new ModelFileNotFoundError(`model file ${f} not found in ${fileKey(source, '')}`, { file: f, part });
     }
     return { part, source, folder, label, graphSet: set, graphFiles, tokenizerFiles, facts };
   }

@@ -4,7 +4,7 @@ import type { ResolvedDevice } from '../devices.js';
 import { serialized, type Ort } from './runtime.js';
 
 export interface SessionSpec {
-  /** Logical name (e.g. `decoder_model`), for errors and labels. */
+  /** The graph's name (its file's base name in layouts.json), for errors and labels. */
   name: string;
   bytes: Uint8Array;
   device: ResolvedDevice;
