@@ -4,19 +4,23 @@ import { CacheStorageFileCache, DIGEST_HEADER } from './file-cache.js';
 import type { ProgressInfo } from './progress.js';
 import { sha256Hex } from './sha256.js';
 
+type DoneEvent = Extract<ProgressInfo, { status: 'done' }>;
+
+/** tiny-b loaded through `cache` (sessions released at once): its progress events. */
+async function loadTinyB(cache: CacheStorageFileCache): Promise<ProgressInfo[]> {
+  const events: ProgressInfo[] = [];
+  const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
+  await Promise.all([model.questionEncoder.release(), model.generator.release()]);
+  return events;
+}
+const done = (events: ProgressInfo[]) => events.filter((e): e is DoneEvent => e.status === 'done');
+
 // Cache Storage keeps every model file for offline use: the second load reads none from the network.
 it('a second fromPretrained is served from Cache Storage, with progress ending at 100 %', async () => {
   const scope = `test-${Date.now()}`;
   const cache = new CacheStorageFileCache(scope);
-  const load = async () => {
-    const events: ProgressInfo[] = [];
-    const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
-    await Promise.all([model.questionEncoder.release(), model.generator.release()]);
-    return events;
-  };
-  const first = await load();
-  const second = await load();
-  const done = (events: ProgressInfo[]) => events.filter((e): e is Extract<ProgressInfo, { status: 'done' }> => e.status === 'done');
+  const first = await loadTinyB(cache);
+  const second = await loadTinyB(cache);
   expect(done(first).every((e) => !e.fromCache)).toBe(true);
   expect(done(second).map((e) => e.fromCache)).toEqual(done(first).map(() => true));
   for (const events of [first, second]) {
@@ -33,12 +37,7 @@ it('a second fromPretrained is served from Cache Storage, with progress ending a
 it('a truncated or poisoned cached .onnx file is evicted and downloaded again; the model loads', async () => {
   const scope = `test-poison-${Date.now()}`;
   const cache = new CacheStorageFileCache(scope);
-  const load = async () => {
-    const events: ProgressInfo[] = [];
-    const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
-    await Promise.all([model.questionEncoder.release(), model.generator.release()]);
-    return events.filter((e): e is Extract<ProgressInfo, { status: 'done' }> => e.status === 'done');
-  };
+  const load = async () => done(await loadTinyB(cache));
   await load();
   const storage = await caches.open(scope);
   const keys = (await storage.keys()).map((r) => r.url);
@@ -66,12 +65,7 @@ it('a truncated or poisoned cached .onnx file is evicted and downloaded again; t
 it('a flipped byte in Cache Storage with a consistent digest header: caught by the manifest, evicted, re-fetched', async () => {
   const scope = `test-flip-${Date.now()}`;
   const cache = new CacheStorageFileCache(scope);
-  const load = async () => {
-    const events: ProgressInfo[] = [];
-    const model = await loadRagComponents('/fixtures/tiny-b/model', { device: 'wasm', cache, progressCallback: (e) => events.push(e) });
-    await Promise.all([model.questionEncoder.release(), model.generator.release()]);
-    return events.filter((e): e is Extract<ProgressInfo, { status: 'done' }> => e.status === 'done');
-  };
+  const load = async () => done(await loadTinyB(cache));
   await load();
   const storage = await caches.open(scope);
   const url = (await storage.keys()).map((r) => r.url).find((k) => k.endsWith('/onnx/decoder_with_past_model.onnx'))!;
