@@ -27,8 +27,9 @@ test('asking for WebGPU where there is none runs on WASM and says so @no-webgpu'
 test('a model URL that is not a model folder fails with the typed error, rebuilt on the page @no-webgpu', async ({ page }) => {
   await page.goto('/?model=/models/none');
   await expect(page.getByTestId('model-progress-label')).toHaveText('Loading failed.', SLOW);
-  // The hint is chosen by `instanceof ModelLoadError` on the UI thread: the worker's error kept its class.
-  await expect(page.getByTestId('error')).toHaveAttribute('data-error-name', 'ModelLoadError');
+  // The hint is chosen by `instanceof ModelLoadError` on the UI thread: the worker's error kept its
+  // class (ModelFileNotFoundError, a ModelLoadError).
+  await expect(page.getByTestId('error')).toHaveAttribute('data-error-name', 'ModelFileNotFoundError');
   await expect(page.getByTestId('error')).toContainText('config.json');
   await expect(page.getByTestId('error')).toContainText('Check the model URL');
   await expect(page.getByTestId('ask')).toBeDisabled();

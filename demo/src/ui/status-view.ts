@@ -16,7 +16,7 @@ import { h } from './elements.js';
 
 /** What to do about an error, by its class (the worker's errors arrive rebuilt as these classes). */
 function hintFor(err: unknown): string | undefined {
-  if (err instanceof ModelLoadError) return 'Check the model URL: it must be a folder exported by tools/export_rag.py (config.json, tokenizers, onnx/).';
+  if (err instanceof ModelLoadError) return 'Check the model URL: it must be a folder exported by tools/export_rag.py (config.json, tokenizers, onnx/) or one whose rag.json names its parts.';
   if (err instanceof TokenizerMismatchError) return 'The tokenizers in this folder do not belong to its model.';
   if (err instanceof EmbeddingDimensionError || err instanceof EmbeddingModelError)
     return 'This knowledge base was built with another encoder: pick another one, or add your documents to a new knowledge base.';

@@ -1,5 +1,13 @@
 import { GpuDeviceError, RagConfigError, RagError, ShapeError } from '@rag-web/core';
-import { DeviceFallbackError, GenerationError, InvalidInputError, ModelLoadError, TokenizerMismatchError } from '@rag-web/models';
+import {
+  DeviceFallbackError,
+  GenerationError,
+  InvalidInputError,
+  ModelFileNotFoundError,
+  ModelIntegrityError,
+  ModelLoadError,
+  TokenizerMismatchError,
+} from '@rag-web/models';
 import {
   EmbeddingDimensionError,
   EmbeddingModelError,
@@ -43,6 +51,8 @@ const registry = new Map<string, ErrorClass>(
       ShapeError,
       GpuDeviceError,
       ModelLoadError,
+      ModelFileNotFoundError,
+      ModelIntegrityError,
       TokenizerMismatchError,
       InvalidInputError,
       DeviceFallbackError,
