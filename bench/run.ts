@@ -4,15 +4,19 @@
  * Serves bench/kernels.html with a Vite dev server under the repository's conventions: the
  * `source` resolve condition, COOP/COEP headers, localhost.
  *
- *   pnpm bench:kernels [--iterations N] [--warmup M] [--layers L] [--hardware]
+ *   pnpm bench:kernels [--iterations N] [--warmup M] [--layers L] [--hardware] [--out bench/results]
  *
  * --hardware drops the SwiftShader flags so that Chromium picks the machine's GPU (with Vulkan
  * enabled, which Linux Chromium needs for WebGPU on a GPU).
  *
  * Node 20 cannot strip types, so bench/run.mjs loads this file through Vite's module runner.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { chromiumWebGpuArgs } from '../test/chromium.js';
 import { runBenchPage } from './browser-harness.js';
+import { writeChart } from './chart/png.js';
+import { machineFacts } from './stats.js';
 import type { DecodeStepResult } from './decode-step.js';
 import { formatDecodeStep } from './report.js';
 
@@ -36,3 +40,11 @@ const result = await runBenchPage<DecodeStepResult>({
     : chromiumWebGpuArgs,
 });
 console.log(formatDecodeStep(result));
+
+const outIndex = process.argv.indexOf('--out');
+const outDir = resolve(outIndex >= 0 ? process.argv[outIndex + 1]! : 'bench/results');
+mkdirSync(outDir, { recursive: true });
+const machine = machineFacts();
+const file = join(outDir, `kernels-${machine.cores}core-${process.argv.includes('--hardware') ? 'gpu' : 'swiftshader'}.json`);
+writeFileSync(file, `${JSON.stringify({ suite: 'kernels', date: new Date().toISOString(), machine, ...result }, null, 1)}\n`);
+console.error(`[bench:kernels] wrote ${file} and ${await writeChart(file)}`);

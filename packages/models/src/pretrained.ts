@@ -51,7 +51,7 @@ export interface RagComponents {
 function tokenizerFiles(part: PartPlan, files: ModelFiles): TokenizerFiles {
   const [json, config] = part.tokenizerFiles.map((path) => {
     try {
-      return JSON.parse(new TextDecoder().decode(files.get(fileKey(part.source, path))!)) as Record<string, unknown>;
+      return JSON.parse(new TextDecoder().decode(files.tokenizers.get(fileKey(part.source, path))!)) as Record<string, unknown>;
     } catch (err) {
       throw new ModelLoadError(`model file ${part.label}${path} is not valid JSON: ${String(err)}`, { file: path });
     }

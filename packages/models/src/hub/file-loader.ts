@@ -49,13 +49,15 @@ export async function loadFile(source: ModelSource, path: string, options: LoadF
   }
   signal?.throwIfAborted();
   const bad = expected ? await mismatch(bytes, expected) : undefined;
-  if (bad) {
-    throw new ModelIntegrityError(`model file ${path} is corrupt: ${bad} (from ${key}); it was not kept, try again`, { file: path, url: key, ...expected });
-  }
+  if (bad) throw corrupt(path, key, bad, expected!);
   if (source.kind === 'url') await cache?.put(key, bytes);
   progress?.emit({ status: 'progress', file: label, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
   progress?.emit({ status: 'done', file: label, fromCache: false });
   return bytes;
+}
+
+function corrupt(path: string, key: string, why: string, expected: FileFacts): ModelIntegrityError {
+  return new ModelIntegrityError(`model file ${path} is corrupt: ${why} (from ${key}); it was not kept, try again`, { file: path, url: key, ...expected });
 }
 
 async function mismatch(bytes: Uint8Array, expected: FileFacts): Promise<string | undefined> {
@@ -104,15 +106,46 @@ export async function statFile(source: ModelSource, path: string, options: { sig
   return { size: Number.isSafeInteger(size) ? size : Number.NaN, ...(etag && /^[0-9a-f]{64}$/.test(etag) ? { sha256: etag } : {}) };
 }
 
+/**
+ * Node: checks a local file against its expected size and SHA-256 by streaming it (never all in
+ * memory) and returns its full path, for an ONNX runtime that reads the file itself.
+ */
+export async function verifyLocalFile(dir: string, path: string, expected: FileFacts | undefined): Promise<string> {
+  const { join } = await import('node:path');
+  const full = join(dir, path);
+  if (!expected) return full;
+  const [{ createReadStream }, { createHash }] = await Promise.all([import('node:fs'), import('node:crypto')]);
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(full)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).byteLength;
+    }
+  } catch (err) {
+    throw localReadError(err, dir, path);
+  }
+  const actual = hash.digest('hex');
+  if (size !== expected.size) throw corrupt(path, fileKey({ kind: 'local', dir }, path), `${size} bytes, expected ${expected.size}`, expected);
+  if (expected.sha256 !== undefined && actual !== expected.sha256) {
+    throw corrupt(path, fileKey({ kind: 'local', dir }, path), `SHA-256 ${actual}, expected ${expected.sha256}`, expected);
+  }
+  return full;
+}
+
+function localReadError(err: unknown, dir: string, path: string): Error {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return new ModelFileNotFoundError(`model file ${path} not found in ${dir}`, { file: path, dir });
+  return new ModelLoadError(`cannot read model file ${dir}/${path}: ${String(err)}`, { file: path, dir });
+}
+
 async function readLocal(dir: string, path: string): Promise<Uint8Array> {
   const { readFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   try {
     return new Uint8Array(await readFile(join(dir, path)));
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new ModelFileNotFoundError(`model file ${path} not found in ${dir}`, { file: path, dir });
-    throw new ModelLoadError(`cannot read model file ${join(dir, path)}: ${String(err)}`, { file: path, dir });
+    throw localReadError(err, dir, path);
   }
 }
 
@@ -130,24 +163,25 @@ async function fetchWithProgress(url: string, label: string, progress: ProgressT
   }
   const total = size !== undefined && Number.isSafeInteger(size) ? size : Number(response.headers.get('Content-Length') ?? 0);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
+  // With the size known the body is written into one buffer as it arrives: a large graph is never
+  // held twice (chunks + their concatenation). A body longer than announced grows it.
+  let bytes = new Uint8Array(total > 0 ? total : 1 << 16);
   let loaded = 0;
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.byteLength > bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * bytes.byteLength, loaded + value.byteLength));
+      grown.set(bytes.subarray(0, loaded));
+      bytes = grown;
+    }
+    bytes.set(value, loaded);
     loaded += value.byteLength;
     const shownTotal = Math.max(total, loaded);
     progress?.emit({ status: 'progress', file: label, loaded, total: shownTotal, progress: (100 * loaded) / shownTotal });
   }
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
-  return bytes;
+  return loaded === bytes.byteLength ? bytes : bytes.slice(0, loaded);
 }
 
 /** Loads and parses a JSON file, with the file named in the error if it is not JSON. */

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as realOrt from 'onnxruntime-web';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ORIGIN, fakeOrigin, type FakeOrigin, type FakeOriginOptions } from '../../../../test/fake-origin.js';
@@ -184,6 +186,60 @@ describe('integrity over HTTP', () => {
     expect(origin.gets('tiny-a/model/onnx/encoder_model.onnx')).toBe(1);
     expect(done(events).filter((e) => !e.fromCache).map((e) => e.file)).toEqual(['onnx/encoder_model.onnx']);
     expect(cache.entries.get(key)).toEqual(good);
+    await release(model);
+  });
+});
+
+describe('one graph in memory at a time', () => {
+  /** Records what each session was created from: a path, or the byte length of the bytes given. */
+  function spyOrt(): { ort: Ort; created: Array<string | number> } {
+    const created: Array<string | number> = [];
+    const create = (model: string | Uint8Array, options?: realOrt.InferenceSession.SessionOptions) => {
+      created.push(typeof model === 'string' ? model : model.byteLength);
+      return typeof model === 'string' ? realOrt.InferenceSession.create(model, options) : realOrt.InferenceSession.create(model, options);
+    };
+    return { ort: { ...realOrt, InferenceSession: { ...realOrt.InferenceSession, create } } as unknown as Ort, created };
+  }
+  const graphs = FP32_FILES.filter((f) => f.endsWith('.onnx'));
+
+  it('a local folder: each session is created from the checked file path (never its bytes), largest graph first', async () => {
+    const { ort, created } = spyOrt();
+    const model = await loadRagComponents(fixturePath('tiny-a/model'), { device: 'wasm', cache: null, ort });
+    const bySize = [...graphs].sort((a, b) => manifest[b]!.size - manifest[a]!.size);
+    expect(created).toEqual(bySize.map((f) => join(fixturePath('tiny-a/model'), f)));
+    await release(model);
+  });
+
+  it('a local file changed after the manifest: ModelIntegrityError naming it when its session is due, no session left open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rag-local-'));
+    try {
+      cpSync(fixturePath('tiny-a/model'), dir, { recursive: true });
+      const path = join(dir, 'onnx/decoder_model.onnx');
+      const bytes = readFileSync(path);
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
+      writeFileSync(path, bytes);
+      const err = await loadRagComponents(dir, { device: 'wasm', cache: null }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModelIntegrityError);
+      expect((err as Error).message).toMatch(/model file onnx\/decoder_model\.onnx is corrupt: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('over HTTP with a cache: graphs are read back from the cache as their sessions are created, not downloaded twice', async () => {
+    const cache = new MemoryFileCache();
+    const reads: string[] = [];
+    const get = cache.get.bind(cache);
+    cache.get = (key: string) => {
+      reads.push(key);
+      return get(key);
+    };
+    const { ort, created } = spyOrt();
+    const model = await loadRagComponents(TINY_A, { device: 'wasm', cache, ort });
+    // One cache read per graph before its download (a miss), one as its session is created (a hit).
+    for (const f of graphs) expect(reads.filter((k) => k === `${TINY_A}/${f}`)).toHaveLength(2);
+    for (const f of graphs) expect(origin.gets(`tiny-a/model/${f}`)).toBe(1);
+    expect(created).toEqual([...graphs].map((f) => manifest[f]!.size).sort((a, b) => b - a));
     await release(model);
   });
 });

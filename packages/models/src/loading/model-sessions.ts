@@ -18,32 +18,37 @@ export interface ModelSessions {
 
 /**
  * Phase three of loading: one ONNX session per graph on `device`, each checked against the
- * layout's I/O names. On failure or abort every session opened so far is released.
+ * layout's I/O names. Graphs are opened largest first, each read just before its session is
+ * created (a local file's path where the runtime reads files itself): the bytes of one graph at a
+ * time are in memory, and space the WASM heap frees after the largest is reused by the rest (that
+ * heap never shrinks). On failure or abort every session opened so far is released.
  */
 export async function openSessions(ort: Ort, plan: ModelPlan, files: ModelFiles, device: ResolvedDevice, signal?: AbortSignal): Promise<ModelSessions> {
   const opened: OnnxSession[] = [];
-  const open = async (part: PartPlan): Promise<Partial<Record<GraphRole, OnnxSession>>> => {
-    const sessions: Partial<Record<GraphRole, OnnxSession>> = {};
-    for (const [role, path] of Object.entries(part.graphFiles) as Array<[GraphRole, string]>) {
+  const parts = { questionEncoder: plan.parts.questionEncoder, generator: plan.parts.generator, ...(plan.parts.ctxEncoder ? { ctxEncoder: plan.parts.ctxEncoder } : {}) };
+  type PartName = keyof typeof parts;
+  const graphs = (Object.entries(parts) as Array<[PartName, PartPlan]>).flatMap(([partName, part]) =>
+    (Object.entries(part.graphFiles) as Array<[GraphRole, string]>).map(([role, path]) => ({ partName, part, role, file: files.graphs.get(fileKey(part.source, path))! })),
+  );
+  graphs.sort((a, b) => b.file.size - a.file.size);
+  const sessions: Record<PartName, Partial<Record<GraphRole, OnnxSession>>> = { questionEncoder: {}, generator: {}, ctxEncoder: {} };
+  try {
+    for (const { partName, part, role, file } of graphs) {
       signal?.throwIfAborted();
       const graph = part.graphSet.graphs[role]!;
-      const bytes = files.get(fileKey(part.source, path))!;
-      const session = await OnnxSession.create(ort, { name: graphName(graph), bytes, device, gpuOutputs: graph.gpuOutputs }, graph);
+      const model = file.path ? await file.path() : await file.bytes();
+      signal?.throwIfAborted();
+      const session = await OnnxSession.create(ort, { name: graphName(graph), model, device, gpuOutputs: graph.gpuOutputs }, graph);
       opened.push(session);
-      sessions[role] = session;
+      sessions[partName][role] = session;
     }
-    return sessions;
-  };
-  try {
-    const q = await open(plan.parts.questionEncoder);
-    const g = await open(plan.parts.generator);
-    const c = plan.parts.ctxEncoder ? await open(plan.parts.ctxEncoder) : undefined;
+    const { questionEncoder: q, generator: g, ctxEncoder: c } = sessions;
     signal?.throwIfAborted();
     const decoder = g.decoderMerged ? new MergedDecoder(ort, plan.config.generator, g.decoderMerged) : new SplitDecoder(g.decoder!, g.decoderWithPast!);
     return {
       questionEncoder: new DPRQuestionEncoder(ort, q.encoder!, plan.config.questionEncoder, plan.parts.questionEncoder.graphSet.pooling),
       generator: new BartGenerator(ort, plan.config.generator, g.encoder!, decoder),
-      ...(c ? { ctxEncoder: c.encoder! } : {}),
+      ...(c.encoder ? { ctxEncoder: c.encoder } : {}),
     };
   } catch (err) {
     await Promise.all(opened.map((s) => s.release()));

@@ -6,7 +6,8 @@ import { serialized, type Ort } from './runtime.js';
 export interface SessionSpec {
   /** The graph's name (its file's base name in layouts.json), for errors and labels. */
   name: string;
-  bytes: Uint8Array;
+  /** The graph's bytes, or (Node) the path of a file the runtime reads itself. */
+  model: Uint8Array | string;
   device: ResolvedDevice;
   /** Output names that stay on the GPU (`preferredOutputLocation: 'gpu-buffer'`) on WebGPU. */
   gpuOutputs?: string[];
@@ -35,7 +36,8 @@ export class OnnxSession {
     }
     let session: InferenceSession;
     try {
-      session = await serialized(() => ort.InferenceSession.create(spec.bytes, options));
+      // One call per overload: `create` takes a path or bytes, not their union.
+      session = await serialized(() => typeof spec.model === 'string' ? ort.InferenceSession.create(spec.model, options) : ort.InferenceSession.create(spec.model, options));
     } catch (err) {
       throw new ModelLoadError(`cannot load ONNX graph ${spec.name} on ${spec.device}: ${errorMessage(err)}`, { file: spec.name });
     }

@@ -1,0 +1,6 @@
+// One system of the generation bench in its own process (bench/generation/ours.ts), through
+// Vite's module runner: Node 20 cannot strip types.
+import { fileURLToPath } from 'node:url';
+import { runnerImport } from 'vite';
+
+await runnerImport(fileURLToPath(new URL('./ours.ts', import.meta.url)));

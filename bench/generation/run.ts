@@ -1,0 +1,111 @@
+/**
+ * The generation bench: the same random contexts (the model's n_docs × 300 tokens) through transformers
+ * (torch CPU) and through this project on onnxruntime-node and on WASM, each system in its own
+ * process, one after the other on one machine; then the ratios.
+ *
+ *   pnpm bench:generation --models DIR [--sizes base,large] [--dtype fp32] [--systems transformers,cpu,wasm]
+ *                         (also transformersjs, transformersjs-wasm: bench/generation/transformersjs.ts)
+ *                         [--threads 2] [--repeats 3] [--context-length 300] [--python python3] [--out bench/results]
+ *
+ * DIR is what tools/bench_models.py wrote (DIR/<size>/model, DIR/<size>/hf/rag-token). Per
+ * scenario each system runs generate with minLength = maxLength = 2 (the encoder and one decode
+ * step) and = 21 (20 steps); ms per decode step = (long − short) / 19, time to first token =
+ * short, tokens/s = 20 / long. The forced length keeps every system on the same number of steps.
+ *
+ * Node 20 cannot strip types: bench/generation/run.mjs loads this file through Vite's module runner.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeChart } from '../chart/png.js';
+import { machineFacts } from '../stats.js';
+import { formatGeneration, type GenerationRun, type SystemResult } from './report.js';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
+const modelsDir = resolve(arg('models', ''));
+if (!process.argv.includes('--models')) throw new Error('--models DIR is required (the folder tools/bench_models.py wrote)');
+const sizes = arg('sizes', 'base,large').split(',');
+const dtype = arg('dtype', 'fp32');
+const systems = arg('systems', 'transformers,cpu,wasm').split(',');
+const threads = Number(arg('threads', '2'));
+const repeats = Number(arg('repeats', '3'));
+const python = arg('python', 'python3');
+const outDir = resolve(arg('out', 'bench/results'));
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+const SCENARIOS = [
+  { name: 'token greedy', variant: 'token', numBeams: 1, short: 2, long: 21 },
+  { name: 'token beam 4', variant: 'token', numBeams: 4, short: 2, long: 21 },
+  { name: 'sequence beam 4', variant: 'sequence', numBeams: 4, short: 2, long: 21 },
+] as const;
+const CONTEXT_LENGTH = Number(arg('context-length', '300'));
+
+/** Seeded contexts every system reads: BOS, random ids of the generator vocabulary, EOS. */
+function contexts(vocab: number, nDocs: number, seed: number): { contextInputIds: number[][]; docScores: number[][] } {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const row = () => [0, ...Array.from({ length: CONTEXT_LENGTH - 2 }, () => 4 + Math.floor(next() * (vocab - 4))), 2];
+  return { contextInputIds: Array.from({ length: nDocs }, row), docScores: [Array.from({ length: nDocs }, () => 60 + next() * 10)] };
+}
+
+/** n_docs and the generator's vocabulary from a RAG folder: its config.json, or rag.json and the generator part's config.json. */
+interface BartConfigJson {
+  vocab_size: number;
+  d_model: number;
+  encoder_layers: number;
+  decoder_layers: number;
+  encoder_ffn_dim: number;
+  decoder_ffn_dim: number;
+}
+function ragConfig(dir: string): { n_docs: number; generator: BartConfigJson } {
+  const read = (...parts: string[]) => JSON.parse(readFileSync(join(dir, ...parts), 'utf8')) as Record<string, unknown>;
+  if (!existsSync(join(dir, 'rag.json'))) return read('config.json') as { n_docs: number; generator: BartConfigJson };
+  const rag = read('rag.json') as { generator: string; config: { n_docs: number } };
+  return { n_docs: rag.config.n_docs, generator: read(rag.generator, 'config.json') as unknown as BartConfigJson };
+}
+
+const loadBefore = loadavg();
+const work = mkdtempSync(join(tmpdir(), 'bench-generation-'));
+const runs: GenerationRun[] = [];
+for (const size of sizes) {
+  const inputsPath = join(work, `${size}-inputs.json`);
+  const config = ragConfig(join(modelsDir, size, 'model'));
+  writeFileSync(inputsPath, JSON.stringify(contexts(config.generator.vocab_size, config.n_docs, 7)));
+  const results: SystemResult[] = [];
+  for (const system of systems) {
+    const spec = {
+      model: join(modelsDir, size, 'model'),
+      checkpoint: join(modelsDir, size, 'hf', 'rag-token'),
+      device: system,
+      dtype,
+      inputs: inputsPath,
+      threads,
+      repeats,
+      scenarios: SCENARIOS,
+    };
+    const specPath = join(work, `${size}-${system}.json`);
+    writeFileSync(specPath, JSON.stringify(spec));
+    console.error(`[bench:generation] ${size} · ${system} …`);
+    const script = system.startsWith('transformersjs') ? 'transformersjs.mjs' : 'ours.mjs';
+    const command = system === 'transformers' ? [python, [join(here, 'hf_generate.py'), specPath]] : [process.execPath, [join(here, script), specPath]];
+    const stdout = execFileSync(command[0] as string, command[1] as string[], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+    results.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as SystemResult);
+  }
+  const g = config.generator;
+  const generator = { dModel: g.d_model, encoderLayers: g.encoder_layers, decoderLayers: g.decoder_layers, encoderFfnDim: g.encoder_ffn_dim, decoderFfnDim: g.decoder_ffn_dim, vocabSize: g.vocab_size };
+  runs.push({ size, dtype, nDocs: config.n_docs, generator, results });
+}
+
+const machine = machineFacts();
+// The load averages say whether the machine was quiet: other work on 2 cores wrecks torch's OpenMP threads first.
+const report = { date: new Date().toISOString(), machine, loadAverage: { before: loadBefore, after: loadavg() }, threads, repeats, contextLength: CONTEXT_LENGTH, steps: 20, runs };
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `generation-${machine.cores}core-${dtype}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 1)}\n`);
+console.log(formatGeneration(report));
+console.error(`[bench:generation] wrote ${file} and ${await writeChart(file)}`);
