@@ -1,4 +1,5 @@
 // The encoder bench's statistics and table, from the JSON each system's process printed.
+import { quantile, type Machine } from '../stats.js';
 
 /** What hf_encode.py and ours.ts print: raw timings, token ids and pooled outputs. */
 export interface SystemOutput {
@@ -48,17 +49,13 @@ export interface EncoderRun {
 
 export interface EncoderReport {
   date: string;
-  machine: { host: string; cpu: string; cores: number; memoryBytes: number; loadAverage: { before: number; after: number } };
+  machine: Machine & { loadAverage: { before: number; after: number } };
   threads: number;
   repeats: number;
   batchSizes: number[];
   runs: EncoderRun[];
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 function agreement(mine: number[][], theirs: number[][]): Agreement {

@@ -19,10 +19,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatEncoders, systemRow, type EncoderRun, type SystemOutput } from './report.js';
+import { machineFacts } from '../stats.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,7 +107,7 @@ for (const size of sizes) {
   });
 }
 
-const machine = { host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), loadAverage: { before: loadBefore, after: loadavg()[0]! } };
+const machine = { ...machineFacts(), loadAverage: { before: loadBefore, after: loadavg()[0]! } };
 const report = { date: new Date().toISOString(), machine, threads, repeats, batchSizes: BATCH_SIZES, runs };
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `encoders-${machine.cores}core-${dtype}.json`);
