@@ -254,8 +254,15 @@ export function suiteOf(json: unknown, file: string): Suite {
 }
 
 export function chartsFor(json: unknown, file: string): ChartSpec[] {
-  const suite = suiteOf(json, file);
-  switch (suite) {
+  // A run where every system failed (1M vectors past a library's memory cap) has nothing to draw;
+  // its failures are in the JSON and the suite's table.
+  return suiteCharts(json, file)
+    .map((spec) => ({ ...spec, groups: spec.groups.filter((g) => g.bars.length > 0) }))
+    .filter((spec) => spec.groups.length > 0);
+}
+
+function suiteCharts(json: unknown, file: string): ChartSpec[] {
+  switch (suiteOf(json, file)) {
     case 'generation':
       return generationCharts(json as GenerationReport);
     case 'retriever':
