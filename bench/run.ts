@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { chromiumWebGpuArgs } from '../test/chromium.js';
 import { runBenchPage } from './browser-harness.js';
 import { writeChart } from './chart/png.js';
-import { machineFacts } from './stats.js';
+import { machineFacts } from './machine.js';
 import type { DecodeStepResult } from './decode-step.js';
 import { formatDecodeStep } from './report.js';
 

@@ -1,12 +1,4 @@
-// What every bench suite reports the same way: medians and quantiles of timings, the machine.
-import { cpus, hostname, totalmem } from 'node:os';
-
-export interface Machine {
-  host?: string;
-  cpu: string;
-  cores: number;
-  memoryBytes: number;
-}
+// What every bench suite reports the same way: medians and quantiles of timings (also in pages).
 
 /** The median; of an even count, the mean of the middle two. */
 export function median(xs: readonly number[]): number {
@@ -20,6 +12,3 @@ export function quantile(xs: readonly number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-export function machineFacts(): Machine {
-  return { host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem() };
-}

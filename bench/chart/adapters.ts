@@ -8,7 +8,8 @@ import { msPerStep, spread, type GenerationReport } from '../generation/report.j
 import type { RetrieverBenchResult } from '../retriever/retriever-bench.js';
 import type { GpuAdapterSummary } from '../../packages/core/src/gpu/device.js';
 import type { ChartGroup, ChartSpec } from './chart.js';
-import { median, type Machine } from '../stats.js';
+import type { Machine } from '../machine.js';
+import { median } from '../stats.js';
 
 /** What a suite whose result type lacks them (kernels) should add to its JSON for the chart to state them. */
 export interface RunInfo {

@@ -1,5 +1,6 @@
 // The encoder bench's statistics and table, from the JSON each system's process printed.
-import { quantile, type Machine } from '../stats.js';
+import type { Machine } from '../machine.js';
+import { quantile } from '../stats.js';
 
 /** What hf_encode.py and ours.ts print: raw timings, token ids and pooled outputs. */
 export interface SystemOutput {

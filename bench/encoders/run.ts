@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatEncoders, systemRow, type EncoderRun, type SystemOutput } from './report.js';
-import { machineFacts } from '../stats.js';
+import { machineFacts } from '../machine.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

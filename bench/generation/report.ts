@@ -1,5 +1,5 @@
 // The generation bench's tables (bench/README.md), from the JSON each system's process printed.
-import type { Machine } from '../stats.js';
+import type { Machine } from '../machine.js';
 
 export interface ScenarioResult {
   name: string;
@@ -12,6 +12,15 @@ export interface ScenarioResult {
   stepMedianMs?: number;
   /** Token positions through the generator's encoder and decoder in one long run (rows × positions per call). */
   work?: { encoderTokens: number; decoderTokens: number };
+  /**
+   * What one decode step hands from the runtime to JS: bytes read back from the GPU (`mapAsync`,
+   * ours in Chromium) or of logits returned by a session run (the transformers.js loop).
+   */
+  readBackBytesPerStep?: number;
+  /** GPU queue submits per decode step (every submit of the page: ours and onnxruntime-web's). */
+  submitsPerStep?: number;
+  /** Decoder session runs per decode step (the transformers.js loop: one per document and beam). */
+  runsPerStep?: number;
 }
 
 export interface SystemResult {
@@ -100,6 +109,12 @@ export function formatGeneration(report: GenerationReport): string {
         const refGflops = ref && gflops(reference!);
         out.push(`| ${name}: generator GFLOPs (encoder + decoder positions) | ${run.results.map((r) => { const g = gflops(r); const w = of(r).work; return g === undefined || !w ? '–' : `${g.toFixed(0)} (${w.encoderTokens} + ${w.decoderTokens})${r === reference || refGflops === undefined ? '' : `, ${(refGflops / g).toFixed(1)}× less`}`; }).join(' | ')} |`);
       }
+      const extra = (label: string, field: 'readBackBytesPerStep' | 'submitsPerStep' | 'runsPerStep', text: (x: number) => string) => {
+        if (run.results.some((r) => of(r)[field] !== undefined)) out.push(`| ${name}: ${label} | ${run.results.map((r) => { const x = of(r)[field]; return x === undefined ? '–' : text(x); }).join(' | ')} |`);
+      };
+      extra('bytes read back per step', 'readBackBytesPerStep', (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 }));
+      extra('GPU submits per step', 'submitsPerStep', (x) => x.toFixed(1));
+      extra('decoder runs per step', 'runsPerStep', (x) => x.toFixed(0));
       out.push(`| ${name}: spread of the long runs | ${run.results.map((r) => `${(100 * spread(of(r))).toFixed(0)} %`).join(' | ')} |`);
     }
     out.push(`| load, s | ${run.results.map((r) => (r.loadMs / 1000).toFixed(1)).join(' | ')} |`);

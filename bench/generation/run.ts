@@ -4,7 +4,8 @@
  * process, one after the other on one machine; then the ratios.
  *
  *   pnpm bench:generation --models DIR [--sizes base,large] [--dtype fp32] [--systems transformers,cpu,wasm]
- *                         (also transformersjs, transformersjs-wasm: bench/generation/transformersjs.ts)
+ *                         (also transformersjs, transformersjs-wasm: bench/generation/transformersjs.ts;
+ *                          chromium-wasm, chromium-webgpu, chromium-webgpu-readback: bench/generation/page.ts)
  *                         [--threads 2] [--repeats 3] [--context-length 300] [--python python3] [--out bench/results]
  *
  * DIR is what tools/bench_models.py wrote (DIR/<size>/model, DIR/<size>/hf/rag-token). Per
@@ -19,8 +20,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onnxRuntimeAssets } from '../../vite.config.js';
+import { runBenchPages, serveFolder, serveJson } from '../browser-harness.js';
 import { writeChart } from '../chart/png.js';
-import { machineFacts } from '../stats.js';
+import { machineFacts } from '../machine.js';
 import { formatGeneration, type GenerationRun, type SystemResult } from './report.js';
 
 const arg = (name: string, fallback: string) => {
@@ -69,6 +72,28 @@ function ragConfig(dir: string): { n_docs: number; generator: BartConfigJson } {
   return { n_docs: rag.config.n_docs, generator: read(rag.generator, 'config.json') as unknown as BartConfigJson };
 }
 
+/**
+ * A `chromium-*` system: bench/generation/page.ts in headless Chromium (WebGPU on SwiftShader here)
+ * with the model folder and the SPEC served under /bench-generation/; peak RSS is the browser's,
+ * every Chromium process summed.
+ */
+async function runInChromium(system: string, spec: { model: string; dtype: string; inputs: string; threads: number; repeats: number; scenarios: typeof SCENARIOS }): Promise<SystemResult> {
+  const [, device = '', mode] = system.split('-');
+  if ((device !== 'wasm' && device !== 'webgpu') || (mode !== undefined && !(device === 'webgpu' && mode === 'readback'))) {
+    throw new Error(`unknown system ${system}: chromium-wasm, chromium-webgpu or chromium-webgpu-readback`);
+  }
+  const page = { system, device, readBack: mode === 'readback', dtype: spec.dtype, threads: spec.threads, repeats: spec.repeats, scenarios: spec.scenarios, inputs: JSON.parse(readFileSync(spec.inputs, 'utf8')) as unknown };
+  const [run] = await runBenchPages<Omit<SystemResult, 'peakRssBytes'>>({
+    paths: ['bench/generation/index.html'],
+    resultKey: 'generationResult',
+    errorKey: 'generationError',
+    timeoutMs: 4 * 3_600_000,
+    echo: ['info'],
+    plugins: [onnxRuntimeAssets(), serveFolder('/bench-generation/model/', spec.model), serveJson('/bench-generation/spec.json', page)],
+  });
+  return { ...run!.result, peakRssBytes: run!.peakRssBytes };
+}
+
 const loadBefore = loadavg();
 const work = mkdtempSync(join(tmpdir(), 'bench-generation-'));
 const runs: GenerationRun[] = [];
@@ -91,6 +116,10 @@ for (const size of sizes) {
     const specPath = join(work, `${size}-${system}.json`);
     writeFileSync(specPath, JSON.stringify(spec));
     console.error(`[bench:generation] ${size} · ${system} …`);
+    if (system.startsWith('chromium-')) {
+      results.push(await runInChromium(system, spec));
+      continue;
+    }
     const script = system.startsWith('transformersjs') ? 'transformersjs.mjs' : 'ours.mjs';
     const command = system === 'transformers' ? [python, [join(here, 'hf_generate.py'), specPath]] : [process.execPath, [join(here, script), specPath]];
     const stdout = execFileSync(command[0] as string, command[1] as string[], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -21,7 +21,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Tensor as TjsTensor } from '@huggingface/transformers';
 import { median } from '../stats.js';
-import { memory, readSpec, timeScenario, type Scenario } from './system.js';
+import { timeScenario, type Scenario } from './scenarios.js';
+import { memory, readSpec } from './system.js';
 
 const { spec, inputs } = readSpec();
 if (inputs.docScores.length !== 1) throw new Error('one question per run: docScores must be [1][n_docs]');
@@ -330,7 +331,7 @@ for (const s of spec.scenarios) {
     // Positions 2.. of the last long run (the first step has no past): the steady state.
     stepMedianMs: Math.round(100 * median(perStep.slice(2).map((c) => c.ms))) / 100,
     runsPerStep: last.runs,
-    bytesReadBackPerStep: last.logitsBytes,
+    readBackBytesPerStep: last.logitsBytes,
     outputBytesPerStep: last.outputBytes,
     ...(rescore && { rescoreRuns: rescore.runs, rescoreBytesReadBack: rescore.logitsBytes }),
   });

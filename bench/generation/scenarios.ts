@@ -1,0 +1,42 @@
+// The generation bench's timing protocol, shared by the Node processes and the Chromium page:
+// one warm-up, then `repeats` short and long runs, medians.
+import { median } from '../stats.js';
+import type { ScenarioResult } from './report.js';
+
+export interface Scenario {
+  name: string;
+  variant: 'token' | 'sequence';
+  numBeams: number;
+  short: number;
+  long: number;
+}
+
+/** The seeded contexts every system reads (run.ts writes them). */
+export interface BenchInputs {
+  contextInputIds: number[][];
+  docScores: number[][];
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** One scenario timed: generate at the short and the long forced length; the short and long runs are returned for their extras. */
+export async function timeScenario<R extends { ms: number; ids: number[] }>(
+  s: Scenario,
+  repeats: number,
+  run: (s: Scenario, length: number) => Promise<R>,
+): Promise<{ result: ScenarioResult; short: R[]; long: R[] }> {
+  await run(s, s.short);
+  const short: R[] = [];
+  for (let i = 0; i < repeats; i++) short.push(await run(s, s.short));
+  const long: R[] = [];
+  for (let i = 0; i < repeats; i++) long.push(await run(s, s.long));
+  const result = {
+    name: s.name,
+    shortMs: short.map((r) => round(r.ms)),
+    longMs: long.map((r) => round(r.ms)),
+    shortMedianMs: round(median(short.map((r) => r.ms))),
+    longMedianMs: round(median(long.map((r) => r.ms))),
+    ids: long[0]!.ids,
+  };
+  return { result, short, long };
+}
