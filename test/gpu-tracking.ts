@@ -2,12 +2,14 @@ import { GPU_LABEL_PREFIX } from '../packages/core/src/gpu/buffers.js';
 
 /**
  * Test wrapper of a GPUDevice (patched in place, so onnxruntime-web's own calls go through it
- * too): counts queue submits of our command buffers (labelled `rag:…`) and keeps the set of our
- * GPU buffers created and not yet destroyed. `restore()` puts the device back.
+ * too): counts queue submits of our command buffers (labelled `rag:…`), bytes read back from
+ * any buffer, and keeps the set of our GPU buffers created and not yet destroyed. `restore()` puts the device back.
  */
 export interface GpuTracker {
   /** Submits whose command buffers are ours. */
   readonly submits: number;
+  /** Bytes mapped for reading from any buffer created since tracking began (ours and onnxruntime-web's). */
+  readonly readBackBytes: number;
   /** Labels of our buffers created since tracking began and still alive. */
   aliveLabels(): string[];
   restore(): void;
@@ -19,6 +21,7 @@ export function trackGpu(device: GPUDevice): GpuTracker {
   const createBuffer = device.createBuffer.bind(device);
   const alive = new Map<GPUBuffer, string>();
   let submits = 0;
+  let readBackBytes = 0;
   queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
     const list = [...buffers];
     if (list.some((b) => b.label.startsWith(GPU_LABEL_PREFIX))) submits++;
@@ -26,6 +29,13 @@ export function trackGpu(device: GPUDevice): GpuTracker {
   };
   device.createBuffer = (descriptor: GPUBufferDescriptor) => {
     const buffer = createBuffer(descriptor);
+    if (descriptor.usage & GPUBufferUsage.MAP_READ) {
+      const mapAsync = buffer.mapAsync.bind(buffer);
+      buffer.mapAsync = (mode: GPUMapModeFlags, offset?: number, size?: number) => {
+        if (mode & GPUMapMode.READ) readBackBytes += size ?? buffer.size - (offset ?? 0);
+        return mapAsync(mode, offset, size);
+      };
+    }
     const label = descriptor.label ?? '';
     if (label.startsWith(GPU_LABEL_PREFIX)) {
       alive.set(buffer, label);
@@ -40,6 +50,9 @@ export function trackGpu(device: GPUDevice): GpuTracker {
   return {
     get submits() {
       return submits;
+    },
+    get readBackBytes() {
+      return readBackBytes;
     },
     aliveLabels: () => [...alive.values()].sort(),
     restore: () => {

@@ -13,6 +13,22 @@ def cache_kv(cache, i):
     return cache[i][0], cache[i][1]
 
 
+def padding_bias(torch, mask, dtype):
+    """(B, S) 0/1 mask -> (B, 1, 1, S) additive attention bias, the 4-D mask transformers takes as is.
+    Left to itself, transformers 5 builds it by gathering the flattened mask at index tensors
+    (masking_utils); onnxruntime-web runs that int64 index math on the CPU, so every decoder step
+    read the mask back from the GPU. One comparison and one Where keep it on the GPU."""
+    return torch.where(mask[:, None, None, :] > 0, 0.0, torch.finfo(dtype).min).to(dtype)
+
+
+def causal_bias(torch, input_ids, dtype):
+    """(B, 1, T, T) causal bias of a decoder run without past (the same reason as padding_bias)."""
+    t = input_ids.shape[1]
+    pos = torch.arange(t, device=input_ids.device)
+    bias = torch.where(pos[None, :] <= pos[:, None], 0.0, torch.finfo(dtype).min).to(dtype)
+    return bias[None, None].expand(input_ids.shape[0], 1, t, t)
+
+
 def build_wrappers(torch, rag_model, ctx_model):
     from torch import nn
     from transformers.cache_utils import DynamicCache, EncoderDecoderCache
@@ -21,13 +37,16 @@ def build_wrappers(torch, rag_model, ctx_model):
     gen = rag_model.rag.generator
     n_layers = gen.config.decoder_layers
 
-    def decode(gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, with_encoder):
+    def decode(gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, with_encoder, decoder_bias):
         """BartForConditionalGeneration.forward (logits include final_logits_bias), then the
-        presents flattened per layer: decoder.key, decoder.value[, encoder.key, encoder.value]."""
+        presents flattened per layer: decoder.key, decoder.value[, encoder.key, encoder.value].
+        Both masks go in as 4-D biases (padding_bias)."""
+        dtype = encoder_hidden_states.dtype
         out = gen(
-            attention_mask=encoder_attention_mask,
+            attention_mask=padding_bias(torch, encoder_attention_mask, dtype),
             encoder_outputs=BaseModelOutput(last_hidden_state=encoder_hidden_states),
             decoder_input_ids=input_ids,
+            decoder_attention_mask=decoder_bias,
             past_key_values=cache,
             use_cache=True,
             return_dict=True,
@@ -60,7 +79,8 @@ def build_wrappers(torch, rag_model, ctx_model):
             self.encoder = gen.get_encoder() if hasattr(gen, "get_encoder") else gen.model.encoder
 
         def forward(self, input_ids, attention_mask):
-            return self.encoder(input_ids=input_ids, attention_mask=attention_mask, return_dict=True).last_hidden_state
+            bias = padding_bias(torch, attention_mask, self.encoder.embed_tokens.weight.dtype)
+            return self.encoder(input_ids=input_ids, attention_mask=bias, return_dict=True).last_hidden_state
 
     class GenDecoder(nn.Module):
         """First step / full forward: logits + all present K/V."""
@@ -71,7 +91,8 @@ def build_wrappers(torch, rag_model, ctx_model):
 
         def forward(self, input_ids, encoder_hidden_states, encoder_attention_mask):
             cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
-            return decode(self.gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, True)
+            bias = causal_bias(torch, input_ids, encoder_hidden_states.dtype)
+            return decode(self.gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, True, bias)
 
     class GenDecoderWithPast(nn.Module):
         """One step with past: cross-attention K/V come from the past."""
@@ -92,7 +113,9 @@ def build_wrappers(torch, rag_model, ctx_model):
             # only its shape (batch, enc_seq, d_model) for the cross mask.
             ek0 = past[2]
             enc_stub = ek0.transpose(1, 2).flatten(2)
-            return decode(self.gen, input_ids, enc_stub, encoder_attention_mask, cache, False)
+            # One new position sees every cached one: a bias of zeros over past + 1 keys.
+            bias = torch.zeros(input_ids.shape[0], 1, 1, past[0].shape[2] + 1, dtype=enc_stub.dtype)
+            return decode(self.gen, input_ids, enc_stub, encoder_attention_mask, cache, False, bias)
 
     class BertLastHidden(nn.Module):
         """DPR as a BERT feature extractor (the hub layout): the encoder's last hidden state; the

@@ -1,4 +1,5 @@
 import {
+  beamSelectRef,
   KernelRunner,
   ragNllLength,
   readTopK,
@@ -10,6 +11,7 @@ import {
   runRagSequenceNll,
   runRagTokenNll,
   runTopK,
+  type BeamSelectShape,
   type RagNllShape,
   type RagSequenceNllOptions,
 } from '@rag-web/core';
@@ -53,11 +55,13 @@ export class GpuRagMath implements RagMath {
     outputs.push(logprobs, scores, top.ids, top.values);
     const reorder = cache ? this.encodeReorder(run, top, { batch, beams, vocab, k }, cache) : undefined;
     const reading = readTopK(run, top, batch, k);
-    const predicted = reorder ? run.readUint32(reorder.nextBeamIndices, rows) : undefined;
     try {
       run.submit();
       const result: StepCandidates = await reading;
-      if (reorder && predicted) result.reordered = { nextBeamIndices: await predicted, tensors: reorder.tensors };
+      // The kernel's choice is a function of the k candidates read back anyway: recomputed here by
+      // its reference (tested equal to the shader) rather than read back, the step's read-back
+      // stays 8 bytes per candidate.
+      if (reorder) result.reordered = { nextBeamIndices: beamSelectRef(result.ids, result.values, reorder.shape).nextBeamIndices, tensors: reorder.tensors };
       return result;
     } catch (err) {
       for (const t of reorder?.tensors ?? []) t.dispose();
@@ -73,13 +77,14 @@ export class GpuRagMath implements RagMath {
     top: { ids: GPUBuffer; values: GPUBuffer },
     shape: { batch: number; beams: number; vocab: number; k: number },
     cache: StepCache,
-  ): { nextBeamIndices: GPUBuffer; cacheRows: GPUBuffer; tensors: Tensor[] } {
+  ): { nextBeamIndices: GPUBuffer; cacheRows: GPUBuffer; tensors: Tensor[]; shape: BeamSelectShape } {
     const { batch, beams, vocab, k } = shape;
     const { nDocs, eosTokenIds, reachesMax } = cache;
-    const selected = runBeamSelect(run, top.ids, top.values, { batch, k, numBeams: beams, vocab, nDocs, eosTokenIds, reachesMax });
+    const selectShape: BeamSelectShape = { batch, k, numBeams: beams, vocab, nDocs, eosTokenIds, reachesMax };
+    const selected = runBeamSelect(run, top.ids, top.values, selectShape);
     const cacheRows = { buffer: selected.cacheRows, length: batch * beams * nDocs };
     const tensors = cache.tensors.map((t) => this.wrap(runGatherRows(run, gpuBufferOf(t), cacheRows, { ...rowsOf(t), dtype: logitsDtype(t) }), t, cacheRows.length));
-    return { ...selected, tensors };
+    return { ...selected, tensors, shape: selectShape };
   }
 
   async gatherRows(tensor: Tensor, indices: Uint32Array): Promise<Tensor> {
