@@ -7,7 +7,7 @@
  */
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type ConsoleMessage } from 'playwright';
+import { chromium, type ConsoleMessage, type Page } from 'playwright';
 import { createServer, defaultClientConditions, type Plugin, type PluginOption } from 'vite';
 import { chromiumExecutable, chromiumWebGpuArgs } from '../test/chromium.js';
 import { crossOriginIsolationHeaders } from '../vite.config.js';
@@ -38,7 +38,7 @@ export async function runBenchPage<T>(spec: BenchPage): Promise<T> {
  * IndexedDB carry over from one to the next), each with the peak resident memory of the
  * Chromium processes while it ran (the browser, its renderers, its GPU process; sampled every 200 ms).
  */
-export async function runBenchPages<T>(spec: Omit<BenchPage, 'path'> & { paths: string[] }): Promise<Array<{ result: T; peakRssBytes: number }>> {
+export async function runBenchPages<T>(spec: Omit<BenchPage, 'path'> & { paths: string[]; warmUp?: string }): Promise<Array<{ result: T; peakRssBytes: number }>> {
   const server = await createServer({
     configFile: false,
     root: repoRoot,
@@ -54,6 +54,12 @@ export async function runBenchPages<T>(spec: Omit<BenchPage, 'path'> & { paths: 
     await server.listen();
     const base = server.resolvedUrls?.local[0];
     if (!base) throw new Error('the Vite dev server reported no local URL');
+    if (spec.warmUp) {
+      // A throwaway context first: the dev server transforms every module once, outside the measured pages.
+      const context = await browser.newContext();
+      await waitForResult((await context.newPage()), new URL(spec.warmUp, base).href, spec);
+      await context.close();
+    }
     const page = await browser.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') console.error(`[page ${msg.type()}] ${msg.text()}`);
@@ -64,18 +70,8 @@ export async function runBenchPages<T>(spec: Omit<BenchPage, 'path'> & { paths: 
       let peakRssBytes = chromiumRssBytes();
       const sampler = setInterval(() => (peakRssBytes = Math.max(peakRssBytes, chromiumRssBytes())), 200);
       try {
-        await page.goto(new URL(path, base).href);
-        const keys = [spec.resultKey, spec.errorKey] as const;
-        await page.waitForFunction(([r, e]) => (window as unknown as Record<string, unknown>)[r] !== undefined || (window as unknown as Record<string, unknown>)[e] !== undefined, keys, {
-          timeout: spec.timeoutMs,
-          polling: 500,
-        });
-        const { result, error } = await page.evaluate(([r, e]) => {
-          const w = window as unknown as Record<string, unknown>;
-          return { result: w[r], error: w[e] };
-        }, keys);
-        if (result === undefined) throw new Error(`the bench page ${path} failed: ${String(error)}`);
-        results.push({ result: result as T, peakRssBytes: Math.max(peakRssBytes, chromiumRssBytes()) });
+        const result = await waitForResult<T>(page, new URL(path, base).href, spec);
+        results.push({ result, peakRssBytes: Math.max(peakRssBytes, chromiumRssBytes()) });
       } finally {
         clearInterval(sampler);
       }
@@ -85,6 +81,22 @@ export async function runBenchPages<T>(spec: Omit<BenchPage, 'path'> & { paths: 
     await browser.close();
     await server.close();
   }
+}
+
+/** Opens `url` and waits for the page to publish its result or its error. */
+async function waitForResult<T>(page: Page, url: string, spec: Pick<BenchPage, 'resultKey' | 'errorKey' | 'timeoutMs'>): Promise<T> {
+  await page.goto(url);
+  const keys = [spec.resultKey, spec.errorKey] as const;
+  await page.waitForFunction(([r, e]) => (window as unknown as Record<string, unknown>)[r] !== undefined || (window as unknown as Record<string, unknown>)[e] !== undefined, keys, {
+    timeout: spec.timeoutMs,
+    polling: 500,
+  });
+  const { result, error } = await page.evaluate(([r, e]) => {
+    const w = window as unknown as Record<string, unknown>;
+    return { result: w[r], error: w[e] };
+  }, keys);
+  if (result === undefined) throw new Error(`the bench page ${url} failed: ${String(error)}`);
+  return result as T;
 }
 
 /**

@@ -10,7 +10,9 @@
  *   pnpm bench:startup [--models default=public/models/world-facts:q8,base=/tmp/bm/base/model:fp32] [--devices wasm,webgpu] [--out bench/results]
  *
  * The server is the Vite dev server on localhost: "network" here is loopback, the lower bound
- * of a download; the bytes fetched are in the JSON to scale by a real link's bandwidth.
+ * of a download; the bytes fetched are in the JSON to scale by a real link's bandwidth. A
+ * throwaway page in another browser context runs first, so that the dev server's one-time
+ * module transforms are not counted.
  * Node 20 cannot strip types: bench/startup/run.mjs loads this file through Vite's module runner.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,6 +50,7 @@ for (const model of models) {
     const query = (phase: string) => `bench/startup/index.html?model=/bench-startup/model/&device=${device}&dtype=${model.dtype}&phase=${phase}`;
     const pages = await runBenchPages<StartupPhase[]>({
       paths: [query('network'), query('cache')],
+      warmUp: query('warm-up'),
       resultKey: 'startupResult',
       errorKey: 'startupError',
       timeoutMs: 3_600_000,

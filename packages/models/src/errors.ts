@@ -26,6 +26,15 @@ export class ModelFileNotFoundError extends ModelLoadError {
 }
 
 /**
+ * A downloaded model file could not be kept in the cache (storage quota, or the browser's limit on
+ * one entry: Chromium refuses Cache Storage entries of several hundred MB). A warning: the model
+ * loaded from the downloaded bytes, and the file will be downloaded again on the next load.
+ */
+export class ModelCacheWriteError extends RagError {
+  override readonly name: string = 'ModelCacheWriteError';
+}
+
+/**
  * A model file whose bytes are not the ones its manifest (or the hub) names: its SHA-256 or size
  * differs. Nothing was cached; a cached copy that failed the check was evicted, so a retry downloads it again.
  */

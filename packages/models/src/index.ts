@@ -3,6 +3,7 @@ export { DTYPES, DTYPE_SUFFIX, isDtype, resolveDtype, type Dtype } from './dtype
 export {
   DeviceFallbackError,
   InvalidInputError,
+  ModelCacheWriteError,
   ModelFileNotFoundError,
   ModelIntegrityError,
   ModelLoadError,

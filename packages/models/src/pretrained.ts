@@ -3,7 +3,7 @@ import type { BartGenerator } from './bart-generator.js';
 import { resolveDevice, type DeviceType, type ResolvedDevice } from './devices.js';
 import type { DPRContextEncoder, DPRQuestionEncoder } from './dpr-encoder.js';
 import type { Dtype } from './dtypes.js';
-import { DeviceFallbackError, ModelLoadError } from './errors.js';
+import { DeviceFallbackError, ModelLoadError, type ModelCacheWriteError } from './errors.js';
 import { defaultFileCache, type FileCache } from './hub/file-cache.js';
 import { fileKey, isNode, resolveModelSource, type HubOptions, type ModelSource } from './hub/model-source.js';
 import { ProgressTracker, type ProgressCallback } from './hub/progress.js';
@@ -26,8 +26,8 @@ export interface PretrainedOptions extends HubOptions, RuntimeOptions {
   loadContextEncoder?: boolean;
   /** The generator's graph set (`bart-split` or `bart-merged`) instead of the first one whose files are there. */
   generatorLayout?: GraphSetName;
-  /** Called when WebGPU fails and the model falls back to WASM. */
-  onWarning?: (warning: DeviceFallbackError) => void;
+  /** Called when WebGPU fails and the model falls back to WASM, or a downloaded file could not be cached (the load goes on). */
+  onWarning?: (warning: DeviceFallbackError | ModelCacheWriteError) => void;
   /** Cancels every download in flight and releases every session already opened; nothing partial is cached. */
   signal?: AbortSignal;
 }
@@ -80,7 +80,7 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   const { signal } = options;
   const progress = new ProgressTracker(options.progressCallback);
   const [ort, plan] = await Promise.all([loadOrt(options), readModelConfigs(source, modelId, { ...options, cache, signal })]);
-  const files = await fetchModelFiles(plan, { progress, cache, signal });
+  const files = await fetchModelFiles(plan, { progress, cache, signal, onCacheError: options.onWarning });
   const tokenizer = RagTokenizer.fromFiles(
     { questionEncoder: tokenizerFiles(plan.parts.questionEncoder, files), generator: tokenizerFiles(plan.parts.generator, files) },
     plan.config,

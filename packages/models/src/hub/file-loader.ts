@@ -1,4 +1,4 @@
-import { ModelFileNotFoundError, ModelIntegrityError, ModelLoadError } from '../errors.js';
+import { ModelCacheWriteError, ModelFileNotFoundError, ModelIntegrityError, ModelLoadError } from '../errors.js';
 import type { FileCache } from './file-cache.js';
 import type { FileFacts } from './manifest.js';
 import { fileKey, type ModelSource } from './model-source.js';
@@ -14,6 +14,8 @@ export interface LoadFileOptions {
   signal?: AbortSignal | undefined;
   /** Size and SHA-256 the bytes must have (from the manifest or the hub). */
   expected?: FileFacts | undefined;
+  /** A downloaded file the cache refused: the load goes on with the bytes in hand. */
+  onCacheError?: ((warning: ModelCacheWriteError) => void) | undefined;
 }
 
 /**
@@ -50,10 +52,21 @@ export async function loadFile(source: ModelSource, path: string, options: LoadF
   signal?.throwIfAborted();
   const bad = expected ? await mismatch(bytes, expected) : undefined;
   if (bad) throw corrupt(path, key, bad, expected!);
-  if (source.kind === 'url') await cache?.put(key, bytes);
+  if (source.kind === 'url' && cache) await keepInCache(cache, key, path, bytes, options.onCacheError);
   progress?.emit({ status: 'progress', file: label, loaded: bytes.byteLength, total: bytes.byteLength, progress: 100 });
   progress?.emit({ status: 'done', file: label, fromCache: false });
   return bytes;
+}
+
+async function keepInCache(cache: FileCache, key: string, path: string, bytes: Uint8Array, onCacheError: LoadFileOptions['onCacheError']): Promise<void> {
+  try {
+    await cache.put(key, bytes);
+  } catch (err) {
+    // The bytes are good: a full quota or an entry too large costs the next load a download, not this load.
+    await cache.delete(key).catch(() => undefined);
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    onCacheError?.(new ModelCacheWriteError(`model file ${path} loaded but could not be kept in the cache (${why}); it will be downloaded again next time`, { file: path, url: key, bytes: bytes.byteLength }));
+  }
 }
 
 function corrupt(path: string, key: string, why: string, expected: FileFacts): ModelIntegrityError {

@@ -1,3 +1,4 @@
+import type { ModelCacheWriteError } from '../errors.js';
 import type { FileCache } from '../hub/file-cache.js';
 import { loadFile, verifyLocalFile } from '../hub/file-loader.js';
 import type { FileFacts } from '../hub/manifest.js';
@@ -30,6 +31,8 @@ export interface FetchOptions {
   signal?: AbortSignal | undefined;
   /** Downloads at once (browsers allow about six per host). */
   concurrency?: number;
+  /** A downloaded file the cache refused (the load goes on). */
+  onCacheError?: ((warning: ModelCacheWriteError) => void) | undefined;
 }
 
 interface Wanted {
@@ -47,6 +50,12 @@ interface Wanted {
  */
 export async function fetchModelFiles(plan: ModelPlan, options: FetchOptions): Promise<ModelFiles> {
   const { progress, cache, signal } = options;
+  // Files the cache refused: their graphs are held, not read back from it.
+  const uncached = new Set<string>();
+  const onCacheError = (warning: ModelCacheWriteError) => {
+    uncached.add(String(warning.details.url));
+    options.onCacheError?.(warning);
+  };
   const parts = [plan.parts.questionEncoder, plan.parts.generator, ...(plan.parts.ctxEncoder ? [plan.parts.ctxEncoder] : [])];
   const wanted: Wanted[] = parts.flatMap((part) => [
     ...part.tokenizerFiles.map((path) => ({ part, path, label: `${part.label}${path}`, facts: part.facts.get(path), graph: false })),
@@ -56,13 +65,13 @@ export async function fetchModelFiles(plan: ModelPlan, options: FetchOptions): P
   const keep = (w: Wanted, bytes: Uint8Array) => {
     const key = fileKey(w.part.source, w.path);
     if (!w.graph) files.tokenizers.set(key, bytes);
-    else files.graphs.set(key, graphFile(w, bytes, cache, signal));
+    else files.graphs.set(key, graphFile(w, bytes, uncached.has(key) ? undefined : cache, signal));
   };
   // Only a digest makes sizes binding: a server's Content-Length may be of a compressed body.
   const expected = (w: Wanted) => (w.facts?.sha256 ? w.facts : undefined);
   // A server that gave no size: that file is read before the total is announced, so it never moves.
   for (const w of wanted.filter((x) => !Number.isSafeInteger(x.facts?.size))) {
-    const bytes = await loadFile(w.part.source, w.path, { cache, signal, expected: expected(w) });
+    const bytes = await loadFile(w.part.source, w.path, { cache, signal, expected: expected(w), onCacheError });
     keep(w, bytes);
     w.facts = { size: bytes.byteLength };
   }
@@ -79,7 +88,7 @@ export async function fetchModelFiles(plan: ModelPlan, options: FetchOptions): P
   const worker = async () => {
     for (let w = queue.shift(); w && !failed; w = queue.shift()) {
       try {
-        keep(w, await loadFile(w.part.source, w.path, { cache, signal, progress, label: w.label, expected: expected(w) }));
+        keep(w, await loadFile(w.part.source, w.path, { cache, signal, progress, label: w.label, expected: expected(w), onCacheError }));
       } catch (err) {
         failed = true; // the other downloads stop taking files
         throw err;

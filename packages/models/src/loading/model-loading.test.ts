@@ -5,7 +5,7 @@ import * as realOrt from 'onnxruntime-web';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ORIGIN, fakeOrigin, type FakeOrigin, type FakeOriginOptions } from '../../../../test/fake-origin.js';
 import { fixturePath, readFixtureJson } from '../../../../test/fixture-files.js';
-import { ModelIntegrityError, ModelLoadError } from '../errors.js';
+import { ModelCacheWriteError, ModelIntegrityError, ModelLoadError } from '../errors.js';
 import { MemoryFileCache } from '../hub/file-cache.js';
 import type { ProgressInfo } from '../hub/progress.js';
 import type { Ort } from '../ort/runtime.js';
@@ -240,6 +240,20 @@ describe('one graph in memory at a time', () => {
     for (const f of graphs) expect(reads.filter((k) => k === `${TINY_A}/${f}`)).toHaveLength(2);
     for (const f of graphs) expect(origin.gets(`tiny-a/model/${f}`)).toBe(1);
     expect(created).toEqual([...graphs].map((f) => manifest[f]!.size).sort((a, b) => b - a));
+    await release(model);
+  });
+
+  it('a cache that refuses a file (quota, an entry too large): the load goes on with the bytes in hand, one ModelCacheWriteError warning per file, nothing downloaded twice', async () => {
+    const cache = new MemoryFileCache();
+    cache.put = (key: string) => Promise.reject(new DOMException(`no room for ${key}`, 'QuotaExceededError'));
+    const warnings: unknown[] = [];
+    const model = await loadRagComponents(TINY_A, { device: 'wasm', cache, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(FP32_FILES.length);
+    for (const w of warnings) expect(w).toBeInstanceOf(ModelCacheWriteError);
+    expect((warnings as ModelCacheWriteError[]).map((w) => w.details.file).sort()).toEqual([...FP32_FILES].sort());
+    expect((warnings[0] as Error).message).toMatch(/could not be kept in the cache \(QuotaExceededError: no room for .*\); it will be downloaded again next time/);
+    for (const f of FP32_FILES) expect(origin.gets(`tiny-a/model/${f}`)).toBe(1);
+    expect(cache.entries.size).toBe(0);
     await release(model);
   });
 });
