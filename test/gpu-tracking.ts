@@ -2,12 +2,14 @@ import { GPU_LABEL_PREFIX } from '../packages/core/src/gpu/buffers.js';
 
 /**
  * Test wrapper of a GPUDevice (patched in place, so onnxruntime-web's own calls go through it
- * too): counts queue submits of our command buffers (labelled `rag:…`), bytes read back from
- * any buffer, and keeps the set of our GPU buffers created and not yet destroyed. `restore()` puts the device back.
+ * too): counts queue submits (all, and those of our command buffers, labelled `rag:…`), bytes
+ * read back from any buffer created since, and keeps the set of our GPU buffers created and not yet destroyed. `restore()` puts the device back.
  */
 export interface GpuTracker {
   /** Submits whose command buffers are ours. */
   readonly submits: number;
+  /** Every submit to the device's queue, ours and onnxruntime-web's. */
+  readonly allSubmits: number;
   /** Bytes mapped for reading from any buffer created since tracking began (ours and onnxruntime-web's). */
   readonly readBackBytes: number;
   /** Labels of our buffers created since tracking began and still alive. */
@@ -21,9 +23,11 @@ export function trackGpu(device: GPUDevice): GpuTracker {
   const createBuffer = device.createBuffer.bind(device);
   const alive = new Map<GPUBuffer, string>();
   let submits = 0;
+  let allSubmits = 0;
   let readBackBytes = 0;
   queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
     const list = [...buffers];
+    allSubmits++;
     if (list.some((b) => b.label.startsWith(GPU_LABEL_PREFIX))) submits++;
     submit(list);
   };
@@ -50,6 +54,9 @@ export function trackGpu(device: GPUDevice): GpuTracker {
   return {
     get submits() {
       return submits;
+    },
+    get allSubmits() {
+      return allSubmits;
     },
     get readBackBytes() {
       return readBackBytes;

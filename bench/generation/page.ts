@@ -3,15 +3,17 @@
  * (bench/generation/measure.ts), on WebGPU or the WASM EP, as a page runs it. run.ts serves the
  * system's SPEC and the model folder under /bench-generation/.
  *
- * Every queue submit and every read-back (`mapAsync` for reading) of the page is counted, ours
- * and onnxruntime-web's alike. With `readBack`, the GPU-resident step is switched off: each step
+ * Every queue submit and every read-back (`mapAsync` for reading) on the model's device is counted
+ * (test/gpu-tracking.ts), ours and onnxruntime-web's alike. With `readBack`, the GPU-resident step is switched off: each step
  * downloads the decoder's logits and selects candidates with the TypeScript references (the KV
  * cache stays on the GPU), as an app that reads logits back after every ORT run would.
  */
 import { RagModel, type DeviceType, type ProgressInfo } from '../../packages/models/src/index.js';
 import { CpuRagMath } from '../../packages/models/src/decoding/cpu-rag-math.js';
 import { GpuRagMath } from '../../packages/models/src/decoding/gpu-rag-math.js';
-import { measureOurs, type StepCounters } from './measure.js';
+import { trackGpu } from '../../test/gpu-tracking.js';
+import { pageMemoryBytes } from '../page-memory.js';
+import { measureOurs } from './measure.js';
 import type { BenchInputs, Scenario } from './scenarios.js';
 
 export interface BrowserSpec {
@@ -38,26 +40,6 @@ const log = (line: string) => {
   out.textContent += `${line}\n`;
 };
 
-const counters: StepCounters = { readBackBytes: 0, submits: 0 };
-if (typeof GPUQueue !== 'undefined') {
-  const submit = GPUQueue.prototype.submit;
-  GPUQueue.prototype.submit = function (this: GPUQueue, buffers: Iterable<GPUCommandBuffer>) {
-    counters.submits++;
-    return submit.call(this, buffers);
-  };
-  const mapAsync = GPUBuffer.prototype.mapAsync;
-  GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, mode: GPUMapModeFlags, offset?: number, size?: number) {
-    if (mode & GPUMapMode.READ) counters.readBackBytes += size ?? this.size - (offset ?? 0);
-    return mapAsync.call(this, mode, offset, size);
-  };
-}
-
-/** The page's JS memory as Chromium measures it (WASM heaps included); null where the API is missing. */
-async function pageMemoryBytes(): Promise<number | null> {
-  const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
-  return measure && crossOriginIsolated ? (await measure.call(performance)).bytes : null;
-}
-
 async function main() {
   const spec = (await (await fetch('/bench-generation/spec.json')).json()) as BrowserSpec;
   let weightBytes = 0;
@@ -82,7 +64,9 @@ async function main() {
     };
   }
   const afterLoadBytes = await pageMemoryBytes();
-  const scenarios = await measureOurs(rag, spec.inputs, spec.scenarios, spec.repeats, rag.device === 'webgpu' ? () => ({ ...counters }) : undefined);
+  const gpu = rag.components.gpuDevice ? trackGpu(rag.components.gpuDevice) : undefined;
+  const scenarios = await measureOurs(rag, spec.inputs, spec.scenarios, spec.repeats, gpu && (() => ({ readBackBytes: gpu.readBackBytes, submits: gpu.allSubmits })));
+  gpu?.restore();
   const result = {
     system: spec.system,
     device: rag.device,

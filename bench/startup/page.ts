@@ -4,6 +4,7 @@
  * same worker once more (`warm`: onnxruntime already initialized, files in Cache Storage).
  * Times are from the page's navigation start (performance.timeOrigin) to the worker's ready.
  */
+import { pageMemoryBytes } from '../page-memory.js';
 import type { LoadReport, LoadRequest } from './worker.js';
 
 export interface StartupPhase {
@@ -40,13 +41,6 @@ function load(): Promise<LoadReport> {
   });
 }
 
-async function memoryBytes(): Promise<number | null> {
-  const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
-  if (!measure || !crossOriginIsolated) return null;
-  // Chromium may hold the measurement until its next garbage collection: give up after 30 s.
-  return Promise.race([measure.call(performance).then((m) => m.bytes), new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
-}
-
 async function main(): Promise<StartupPhase[]> {
   const phase = async (name: string, report: LoadReport, fromMs: number): Promise<StartupPhase> => ({
     phase: name,
@@ -56,7 +50,7 @@ async function main(): Promise<StartupPhase[]> {
     device: report.device,
     weightBytes: report.weightBytes,
     downloadedBytes: report.downloadedBytes,
-    memoryBytes: await memoryBytes(),
+    memoryBytes: await pageMemoryBytes(),
   });
   const first = await phase(params.get('phase') ?? 'network', await load(), 0);
   const asked = performance.now();
