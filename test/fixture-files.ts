@@ -9,6 +9,12 @@ export const FIXTURE_CASES = ['tiny-a', 'tiny-b', 'tiny-p', 'hf-o1', 'hf-o2'] as
 
 /** Every fixture holds its generator both ways (layouts.json): parity runs on each. */
 export const GENERATOR_LAYOUTS = ['bart-split', 'bart-merged'] as const;
+/**
+ * Cases whose decoder graphs were exported with `--cross-attention per-row` (the encoder side
+ * expanded to every decoder row, as transformers and transformers.js hold it); the others share it
+ * among each document's beams. Both decoder contracts thus run every parity suite.
+ */
+export const PER_ROW_CROSS_ATTENTION_CASES: readonly string[] = ['tiny-b'];
 export const FIXTURE_LAYOUT_CASES = FIXTURE_CASES.flatMap((c) => GENERATOR_LAYOUTS.map((l) => [c, l] as const));
 
 export function fixturePath(path: string): string {

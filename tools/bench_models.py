@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Random-weight RAG checkpoints of the real architectures, for the benchmarks (bench/README.md).
 
-    python3 tools/bench_models.py OUT [--sizes base large] [--dtype fp32 fp16 q8] [--layout merged] [--seed 5]
+    python3 tools/bench_models.py OUT [--sizes base large] [--dtype fp32 fp16 q8] [--seed 5]
 
-Per size, OUT/<size>/hf/{rag-token,ctx-encoder} (save_pretrained) and OUT/<size>/model (the
-export, tools/export_rag.py). DPR-base question and context encoders (BERT 12 x 768, 12 heads,
+Per size, OUT/<size>/hf/{rag-token,ctx-encoder} (save_pretrained) and two exports of it
+(tools/export_rag.py): OUT/<size>/model in the transformers.js layout (what the
+@huggingface/transformers loop of the generation bench reads: per-row cross-attention, as
+transformers.js feeds it) and OUT/<size>/rag, this project's own RAG folder (merged decoder,
+shared cross-attention), what its rows run. DPR-base question and context encoders (BERT 12 x 768, 12 heads,
 FFN 3072, vocab 30522) and the generator of the size: BART-base (6+6 layers, d_model 768) or
 BART-large (12+12 layers, d_model 1024, 16 heads, FFN 4096), vocab 50265, n_docs 5,
 max_combined_length 300. The tokenizers are trained (WordPiece, byte-level BPE) on the passages
@@ -116,7 +119,6 @@ def main(argv=None):
     ap.add_argument("out")
     ap.add_argument("--sizes", nargs="+", choices=sorted(BART), default=["base", "large"])
     ap.add_argument("--dtype", nargs="+", default=["fp32", "fp16", "q8"])
-    ap.add_argument("--layout", default="transformers.js", help="tools/export_rag.py --layout")
     ap.add_argument("--seed", type=int, default=5)
     args = ap.parse_args(argv)
 
@@ -130,14 +132,15 @@ def main(argv=None):
         out = os.path.join(args.out, size)
         t = time.time()
         rag_dir, ctx_dir = build_checkpoint(torch, transformers, size, tokenizers, out, args.seed)
-        rc = export_main([rag_dir, os.path.join(out, "model"), "--ctx-encoder", ctx_dir, "--layout", args.layout,
-                          "--dtype", *args.dtype])
-        log(f"{size}: exported in {time.time() - t:.0f}s (exit {rc})")
-        if rc not in (0, None):
-            # The files are written either way; a failed numeric check (e.g. q8 on a CPU without
-            # VNNI, tools/README.md) is worth knowing but does not make a benchmark model unusable.
-            log(f"{size}: some export checks failed, see {os.path.join(out, 'model', 'export_report.json')}")
-            worst = max(worst, int(rc))
+        for folder, layout in (("model", "transformers.js"), ("rag", "merged")):
+            rc = export_main([rag_dir, os.path.join(out, folder), "--ctx-encoder", ctx_dir, "--layout", layout,
+                              "--dtype", *args.dtype])
+            log(f"{size}/{folder}: exported in {time.time() - t:.0f}s (exit {rc})")
+            if rc not in (0, None):
+                # The files are written either way; a failed numeric check (e.g. q8 on a CPU without
+                # VNNI, tools/README.md) is worth knowing but does not make a benchmark model unusable.
+                log(f"{size}: some export checks failed, see {os.path.join(out, folder, 'export_report.json')}")
+                worst = max(worst, int(rc))
     return worst
 
 

@@ -6,6 +6,7 @@ import type { DecodeStepResult } from '../decode-step.js';
 import type { EncoderReport } from '../encoders/report.js';
 import { msPerStep, spread, type GenerationReport } from '../generation/report.js';
 import type { RetrieverBenchResult } from '../retriever/retriever-bench.js';
+import type { StartupPhase } from '../startup/page.js';
 import type { GpuAdapterSummary } from '../../packages/core/src/gpu/device.js';
 import type { ChartGroup, ChartSpec } from './chart.js';
 import type { Machine } from '../machine.js';
@@ -18,7 +19,7 @@ export interface RunInfo {
   date?: string;
 }
 
-const SUITES = ['generation', 'retriever', 'kernels', 'encoders'] as const;
+const SUITES = ['generation', 'retriever', 'kernels', 'encoders', 'startup'] as const;
 export type Suite = (typeof SUITES)[number];
 
 const percent = (x: number) => `${Math.round(100 * x)} %`;
@@ -236,6 +237,69 @@ export function kernelCharts(r: DecodeStepResult & RunInfo): ChartSpec[] {
   ];
 }
 
+/** What bench/startup/run.ts writes: one row per model × dtype × device × phase, in the order run. */
+export interface StartupReport {
+  date: string;
+  machine: Machine;
+  loadAverage: { before: number[]; after: number[] };
+  adapter: string;
+  rows: Array<StartupPhase & { model: string; dtype: string; requested: string; peakRssBytes: number }>;
+  /** Model × device pairs that did not load (older files have none). */
+  failures?: Array<{ model: string; dtype: string; requested: string; error: string }>;
+}
+
+/**
+ * bench/startup: seconds to a ready model per model · dtype · device, one bar per phase, and the
+ * peak resident memory of the launched Chromium. Each device has a warm worker after the network
+ * load and after the cache load; the chart keeps the second (the steady state of a returning visit).
+ */
+export function startupCharts(r: StartupReport): ChartSpec[] {
+  const phases = ['network', 'cache', 'warm worker'];
+  const groups = [...new Set(r.rows.map((row) => `${row.model} ${row.dtype} · ${row.device}`))];
+  const rowsOf = (group: string) => r.rows.filter((row) => `${row.model} ${row.dtype} · ${row.device}` === group);
+  const last = (group: string, phase: string) => rowsOf(group).filter((row) => row.phase === phase).at(-1);
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  return [
+    {
+      title: 'Start-up: page load to a ready model (headless Chromium)',
+      subtitle: [
+        machineLine(r.machine),
+        `adapter: ${r.adapter}`,
+        dateLine(r.date),
+        'network: fresh context, every file from the dev server on loopback; cache: the page reloaded, every file from Cache Storage; warm worker: the worker asked again',
+        `noise: one run per phase; load average ${r.loadAverage.before[0]!.toFixed(1)} before, ${r.loadAverage.after[0]!.toFixed(1)} after`,
+        ...(r.failures?.length ? [`did not load (errors in the JSON): ${r.failures.map((f) => `${f.model} ${f.dtype} · ${f.requested}`).join(', ')}`] : []),
+      ],
+      series: phases,
+      groups: groups.map((group) => ({
+        label: `${group} · s to ready`,
+        better: 'lower',
+        bars: phases.flatMap((phase) => {
+          const row = last(group, phase);
+          return row ? [{ series: phase, value: row.toReadyMs / 1000 }] : [];
+        }),
+      })),
+      unit: 's',
+    },
+    {
+      // Continues the chart above.
+      title: '',
+      subtitle: [],
+      series: phases,
+      groups: groups.map((group) => ({
+        label: `${group} · peak RSS of every Chromium process, MiB (weights ${mib(rowsOf(group)[0]!.weightBytes).toFixed(0)} MiB)`,
+        better: 'lower',
+        bars: phases.flatMap((phase) => {
+          const row = last(group, phase);
+          return row ? [{ series: phase, value: mib(row.peakRssBytes) }] : [];
+        }),
+      })),
+      unit: 'MiB',
+      scale: 'linear',
+    },
+  ];
+}
+
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 const firstOf = (x: unknown) => (Array.isArray(x) ? (x[0] as unknown) : undefined);
 
@@ -251,6 +315,7 @@ export function suiteOf(json: unknown, file: string): Suite {
   if (isObject(run) && isObject(firstOf(run.rows)) && Array.isArray((firstOf(run.rows) as Record<string, unknown>).ingest)) return 'encoders';
   if (isObject(json.runs) && Object.values(json.runs).some((r) => isObject(r) && isObject(r.result) && Array.isArray(r.result.systems))) return 'retriever';
   if (isObject(firstOf(json.scenarios)) && isObject((firstOf(json.scenarios) as Record<string, unknown>).product)) return 'kernels';
+  if (isObject(firstOf(json.rows)) && typeof (firstOf(json.rows) as Record<string, unknown>).toReadyMs === 'number') return 'startup';
   throw new Error(`${file}: not the results of a known bench suite (${SUITES.join(', ')})`);
 }
 
@@ -272,5 +337,7 @@ function suiteCharts(json: unknown, file: string): ChartSpec[] {
       return kernelCharts(json as DecodeStepResult & RunInfo);
     case 'encoders':
       return encoderCharts(json as EncoderReport);
+    case 'startup':
+      return startupCharts(json as StartupReport);
   }
 }

@@ -131,3 +131,30 @@ describe('the generation adapter', () => {
     expect(subtitle).toContain('median 14 %, worst 14 %');
   });
 });
+
+describe('the start-up chart', () => {
+  const row = (device: string, phase: string, toReadyMs: number, peakRssBytes: number) => ({
+    model: 'default', dtype: 'q8', requested: device, device, phase, toReadyMs, loadMs: toReadyMs / 2, weightBytes: 9 * 2 ** 20, downloadedBytes: 0, memoryBytes: null, peakRssBytes,
+  });
+  const report = {
+    date: '2026-12-05T12:00:00.000Z',
+    machine: { host: 'box', cpu: 'Test CPU', cores: 2, memoryBytes: 8 * 2 ** 30 },
+    loadAverage: { before: [0.5, 0, 0], after: [0.7, 0, 0] },
+    adapter: 'SwiftShader',
+    rows: [row('wasm', 'network', 7000, 1400 * 2 ** 20), row('wasm', 'warm worker', 1100, 1400 * 2 ** 20), row('wasm', 'cache', 2200, 1200 * 2 ** 20), row('wasm', 'warm worker', 800, 1200 * 2 ** 20)],
+  };
+
+  it('is chosen by shape, one bar per phase (the warm worker after the cache load), seconds and MiB, with the load average as noise', () => {
+    expect(suiteOf(report, 'startup.json')).toBe('startup');
+    const [times, memory] = chartsFor(report, 'startup.json');
+    expect(times!.groups.map((g) => g.label)).toEqual(['default q8 · wasm · s to ready']);
+    expect(times!.groups[0]!.bars).toEqual([
+      { series: 'network', value: 7 },
+      { series: 'cache', value: 2.2 },
+      { series: 'warm worker', value: 0.8 },
+    ]);
+    expect(memory!.groups[0]!.bars.map((b) => b.value)).toEqual([1400, 1200, 1200]);
+    expect(memory!.groups[0]!.label).toContain('weights 9 MiB');
+    expect(times!.subtitle.join('\n')).toContain('load average 0.5 before, 0.7 after');
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:chart RESULTS.json [MORE.json ...]`: the chart of each suite's results JSON, written
- * beside it as the same name with .png (bench/results/generation-2core-fp32.json →
- * bench/results/generation-2core-fp32.png). Suites call png.ts's writeChart themselves at the end
+ * beside it as the same name with .png (bench/results/generation-2core-base-fp32.json →
+ * bench/results/generation-2core-base-fp32.png). Suites call png.ts's writeChart themselves at the end
  * of a run; this re-draws committed results.
  *
  * Node 20 cannot strip types: bench/chart/run.mjs loads this file through Vite's module runner.

@@ -49,6 +49,8 @@ export interface GenerationRun {
   nDocs: number;
   generator?: GeneratorShape;
   results: SystemResult[];
+  /** Systems that did not finish (e.g. a session past the WASM heap): the error they ended with. */
+  failures?: Array<{ system: string; error: string }>;
 }
 
 export interface GenerationReport {
@@ -121,6 +123,7 @@ export function formatGeneration(report: GenerationReport): string {
     out.push(`| peak RSS | ${run.results.map((r) => bytesText(r.peakRssBytes)).join(' | ')} |`);
     out.push(`| weight bytes loaded | ${run.results.map((r) => (r.weightBytes ? `${bytesText(r.weightBytes)} (peak ${(r.peakRssBytes / r.weightBytes).toFixed(2)}×)` : '–')).join(' | ')} |`);
     out.push(`| threads | ${run.results.map((r) => String(r.threads)).join(' | ')} |`);
+    for (const f of run.failures ?? []) out.push('', `${f.system} did not finish: ${f.error}`);
   }
   return out.join('\n');
 }

@@ -8,14 +8,18 @@
  *                          chromium-wasm, chromium-webgpu, chromium-webgpu-readback: bench/generation/page.ts)
  *                         [--threads 2] [--repeats 3] [--context-length 300] [--python python3] [--out bench/results]
  *
- * DIR is what tools/bench_models.py wrote (DIR/<size>/model, DIR/<size>/hf/rag-token). Per
+ * One results file per size: OUT/generation-<cores>core-<size>-<dtype>.{json,png}.
+ *
+ * DIR is what tools/bench_models.py wrote (DIR/<size>/model: the transformers.js layout, which the
+ * transformers.js loop reads; DIR/<size>/rag: this project's RAG folder of the same weights, which
+ * ours reads; DIR/<size>/hf/rag-token: transformers' checkpoint). Per
  * scenario each system runs generate with minLength = maxLength = 2 (the encoder and one decode
  * step) and = 21 (20 steps); ms per decode step = (long − short) / 19, time to first token =
  * short, tokens/s = 20 / long. The forced length keeps every system on the same number of steps.
  *
  * Node 20 cannot strip types: bench/generation/run.mjs loads this file through Vite's module runner.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -94,17 +98,22 @@ async function runInChromium(system: string, spec: { model: string; dtype: strin
   return { ...run!.result, peakRssBytes: run!.peakRssBytes };
 }
 
-const loadBefore = loadavg();
 const work = mkdtempSync(join(tmpdir(), 'bench-generation-'));
-const runs: GenerationRun[] = [];
+const machine = machineFacts();
+mkdirSync(outDir, { recursive: true });
+// One results file per size, written as soon as the size is done: a large run that fails late keeps the base one.
 for (const size of sizes) {
+  const loadBefore = loadavg();
   const inputsPath = join(work, `${size}-inputs.json`);
   const config = ragConfig(join(modelsDir, size, 'model'));
   writeFileSync(inputsPath, JSON.stringify(contexts(config.generator.vocab_size, config.n_docs, 7)));
   const results: SystemResult[] = [];
+  const failures: Array<{ system: string; error: string }> = [];
   for (const system of systems) {
+    // The transformers.js loop reads the transformers.js layout; ours its own RAG folder of the same weights where there is one.
+    const ours = !system.startsWith('transformersjs') && existsSync(join(modelsDir, size, 'rag'));
     const spec = {
-      model: join(modelsDir, size, 'model'),
+      model: join(modelsDir, size, ours ? 'rag' : 'model'),
       checkpoint: join(modelsDir, size, 'hf', 'rag-token'),
       device: system,
       dtype,
@@ -116,25 +125,31 @@ for (const size of sizes) {
     const specPath = join(work, `${size}-${system}.json`);
     writeFileSync(specPath, JSON.stringify(spec));
     console.error(`[bench:generation] ${size} · ${system} …`);
-    if (system.startsWith('chromium-')) {
-      results.push(await runInChromium(system, spec));
-      continue;
+    try {
+      if (system.startsWith('chromium-')) {
+        results.push(await runInChromium(system, spec));
+        continue;
+      }
+      const script = system.startsWith('transformersjs') ? 'transformersjs.mjs' : 'ours.mjs';
+      const command = system === 'transformers' ? [python, [join(here, 'hf_generate.py'), specPath]] : [process.execPath, [join(here, script), specPath]];
+      const child = spawnSync(command[0] as string, command[1] as string[], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+      process.stderr.write(child.stderr ?? '');
+      if (child.status !== 0) throw new Error(/Error: .*/.exec(child.stderr ?? '')?.[0] ?? `${system} exited with ${child.status ?? child.signal}`);
+      results.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as SystemResult);
+    } catch (err) {
+      // A system that cannot run this size (BART-large past a WASM heap) is a result: the others go on.
+      const error = err instanceof Error ? err.message : String(err);
+      failures.push({ system, error });
+      console.error(`[bench:generation] ${size} · ${system} failed: ${error}`);
     }
-    const script = system.startsWith('transformersjs') ? 'transformersjs.mjs' : 'ours.mjs';
-    const command = system === 'transformers' ? [python, [join(here, 'hf_generate.py'), specPath]] : [process.execPath, [join(here, script), specPath]];
-    const stdout = execFileSync(command[0] as string, command[1] as string[], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-    results.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as SystemResult);
   }
   const g = config.generator;
   const generator = { dModel: g.d_model, encoderLayers: g.encoder_layers, decoderLayers: g.decoder_layers, encoderFfnDim: g.encoder_ffn_dim, decoderFfnDim: g.decoder_ffn_dim, vocabSize: g.vocab_size };
-  runs.push({ size, dtype, nDocs: config.n_docs, generator, results });
+  const run: GenerationRun = { size, dtype, nDocs: config.n_docs, generator, results, ...(failures.length ? { failures } : {}) };
+  // The load averages say whether the machine was quiet: other work on 2 cores wrecks torch's OpenMP threads first.
+  const report = { date: new Date().toISOString(), machine, loadAverage: { before: loadBefore, after: loadavg() }, threads, repeats, contextLength: CONTEXT_LENGTH, steps: 20, runs: [run] };
+  const file = join(outDir, `generation-${machine.cores}core-${size}-${dtype}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 1)}\n`);
+  console.log(formatGeneration(report));
+  console.error(`[bench:generation] wrote ${file} and ${await writeChart(file)}`);
 }
-
-const machine = machineFacts();
-// The load averages say whether the machine was quiet: other work on 2 cores wrecks torch's OpenMP threads first.
-const report = { date: new Date().toISOString(), machine, loadAverage: { before: loadBefore, after: loadavg() }, threads, repeats, contextLength: CONTEXT_LENGTH, steps: 20, runs };
-mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `generation-${machine.cores}core-${dtype}.json`);
-writeFileSync(file, `${JSON.stringify(report, null, 1)}\n`);
-console.log(formatGeneration(report));
-console.error(`[bench:generation] wrote ${file} and ${await writeChart(file)}`);

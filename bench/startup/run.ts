@@ -20,6 +20,7 @@ import { loadavg } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { onnxRuntimeAssets } from '../../vite.config.js';
 import { runBenchPages, serveFolder } from '../browser-harness.js';
+import { writeChart } from '../chart/png.js';
 import { machineFacts } from '../machine.js';
 import type { StartupPhase } from './page.js';
 
@@ -42,22 +43,37 @@ interface StartupRow extends StartupPhase {
   peakRssBytes: number;
 }
 
+/** A model × device that did not load (e.g. past the 4 GiB of a WASM heap): what Chromium said. */
+interface StartupFailure {
+  model: string;
+  dtype: string;
+  requested: string;
+  error: string;
+}
+
 const loadBefore = loadavg();
 const rows: StartupRow[] = [];
+const failures: StartupFailure[] = [];
 for (const model of models) {
   for (const device of devices) {
     console.error(`[bench:startup] ${model.label} ${model.dtype} on ${device} …`);
     const query = (phase: string) => `bench/startup/index.html?model=/bench-startup/model/&device=${device}&dtype=${model.dtype}&phase=${phase}`;
-    const pages = await runBenchPages<StartupPhase[]>({
-      paths: [query('network'), query('cache')],
-      warmUp: query('warm-up'),
-      resultKey: 'startupResult',
-      errorKey: 'startupError',
-      timeoutMs: 3_600_000,
-      plugins: [onnxRuntimeAssets(), serveFolder('/bench-startup/model/', isAbsolute(model.folder) ? model.folder : join(process.cwd(), model.folder))],
-    });
-    for (const { result, peakRssBytes } of pages) {
-      for (const phase of result) rows.push({ model: model.label, dtype: model.dtype, requested: device, ...phase, peakRssBytes });
+    try {
+      const pages = await runBenchPages<StartupPhase[]>({
+        paths: [query('network'), query('cache')],
+        warmUp: query('warm-up'),
+        resultKey: 'startupResult',
+        errorKey: 'startupError',
+        timeoutMs: 3_600_000,
+        plugins: [onnxRuntimeAssets(), serveFolder('/bench-startup/model/', isAbsolute(model.folder) ? model.folder : join(process.cwd(), model.folder))],
+      });
+      for (const { result, peakRssBytes } of pages) {
+        for (const phase of result) rows.push({ model: model.label, dtype: model.dtype, requested: device, ...phase, peakRssBytes });
+      }
+    } catch (err) {
+      // A model too large for the page is a result too: the next model still runs.
+      failures.push({ model: model.label, dtype: model.dtype, requested: device, error: err instanceof Error ? err.message : String(err) });
+      console.error(`[bench:startup] ${model.label} ${model.dtype} on ${device} failed: ${failures.at(-1)!.error}`);
     }
   }
 }
@@ -68,8 +84,9 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.model} | ${r.dtype} | ${r.device} | ${r.phase} | ${(r.toReadyMs / 1000).toFixed(2)} | ${(r.loadMs / 1000).toFixed(2)} | ${mb(r.downloadedBytes)} | ${mb(r.peakRssBytes)} | ${mb(r.memoryBytes)} | ${mb(r.weightBytes)} |`);
 }
+for (const f of failures) console.log(`| ${f.model} | ${f.dtype} | ${f.requested} | failed: ${f.error.slice(0, 200)} |`);
 const machine = machineFacts();
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `startup-${machine.cores}core.json`);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { before: loadBefore, after: loadavg() }, adapter: 'Chromium headless; WebGPU on SwiftShader (test/chromium.ts flags)', rows }, null, 1)}\n`);
-console.error(`[bench:startup] wrote ${file}`);
+writeFileSync(file, `${JSON.stringify({ suite: 'startup', date: new Date().toISOString(), machine, loadAverage: { before: loadBefore, after: loadavg() }, adapter: 'Chromium headless; WebGPU on SwiftShader (test/chromium.ts flags)', rows, failures }, null, 1)}\n`);
+console.error(`[bench:startup] wrote ${file} and ${await writeChart(file)}`);

@@ -116,3 +116,30 @@ def chain_check(paths, dims: Dims, rng):
             n = f"present.{i}.decoder.{kv}"
             diff[n] = float(np.abs(o[n] - out5[n]).max())
     return diff
+
+
+def shared_cross_check(torch, wrappers, dims: Dims, rng):
+    """Shared cross-attention against transformers' own per-row attention: the decoders' wrappers
+    on the shared inputs vs the same wrappers on the encoder side expanded to every decoder row
+    (rows (batch, group, doc) read encoder row batch * n_docs + doc), as RAG's generate expands it.
+    Returns the max abs difference per output over both decoders."""
+    from .graphs import graph_spec
+
+    diff = {}
+    for name, enc_len, dec_len in (("decoder", 7, 3), ("decoder_with_past", 7, 4)):
+        ins, outs, _ = graph_spec(name, dims)
+        feeds = make_inputs(name, dims, rng, 2, enc_len, dec_len)
+        batch, n_docs, _ = feeds["encoder_attention_mask"].shape
+        rows = feeds["input_ids"].shape[0]
+        groups = rows // (batch * n_docs)
+        expand = np.array([(r // (groups * n_docs)) * n_docs + r % n_docs for r in range(rows)])
+        per_row = dict(feeds, encoder_attention_mask=feeds["encoder_attention_mask"].reshape(batch * n_docs, -1)[expand])
+        for n in ins:
+            if n == "encoder_hidden_states" or ".encoder." in n:
+                per_row[n] = feeds[n][expand]
+        shared = torch_run(torch, wrappers[name], ins, outs, feeds)
+        ref = torch_run(torch, wrappers[name], ins, outs, per_row)
+        for n, r in ref.items():
+            got = shared[n][expand] if ".encoder." in n else shared[n]
+            diff[f"{name}/{n}"] = float(np.abs(got - r).max())
+    return diff

@@ -38,12 +38,20 @@ class Dims:
         self.heads = g.decoder_attention_heads
         self.head_dim = g.d_model // g.decoder_attention_heads
         self.q_type_vocab = getattr(q, "type_vocab_size", 2)
+        # Decoders with shared cross-attention (wrappers.shared_cross_attention); set by main.
+        self.shared_cross = False
+
+
+# Example batches of a shared-cross-attention decoder: `batch` items of SHARED_DOCS documents
+# each, SHARED_GROUPS decoder rows (beams) per document, so that every split of the rows is traced.
+SHARED_DOCS, SHARED_GROUPS = 2, 2
 
 
 def make_inputs(name, dims: Dims, rng, batch, a, b=None):
     """Example inputs (numpy) for the graph of role `name`. Lengths a/b mean:
     question/ctx/encoder: a=seq; decoder: a=enc_seq, b=dec_seq;
-    decoder_with_past: a=enc_seq, b=past."""
+    decoder_with_past: a=enc_seq, b=past. A shared-cross-attention decoder gets batch x
+    SHARED_GROUPS x SHARED_DOCS decoder rows over batch x SHARED_DOCS encoder rows."""
 
     def mask(bsz, length):
         m = np.ones((bsz, length), dtype=np.int64)
@@ -64,22 +72,27 @@ def make_inputs(name, dims: Dims, rng, batch, a, b=None):
             "input_ids": rng.integers(3, dims.g_vocab, size=(batch, a), dtype=np.int64),
             "attention_mask": mask(batch, a),
         }
+    rows, enc_rows = batch, batch
+    enc_mask = mask(batch, a)
+    if dims.shared_cross and name in ("decoder", "decoder_with_past"):
+        enc_rows, rows = batch * SHARED_DOCS, batch * SHARED_DOCS * SHARED_GROUPS
+        enc_mask = mask(enc_rows, a).reshape(batch, SHARED_DOCS, a)
     if name == "decoder":
         return {
-            "input_ids": rng.integers(3, dims.g_vocab, size=(batch, b), dtype=np.int64),
-            "encoder_hidden_states": rng.standard_normal((batch, a, dims.d_model)).astype(np.float32),
-            "encoder_attention_mask": mask(batch, a),
+            "input_ids": rng.integers(3, dims.g_vocab, size=(rows, b), dtype=np.int64),
+            "encoder_hidden_states": rng.standard_normal((enc_rows, a, dims.d_model)).astype(np.float32),
+            "encoder_attention_mask": enc_mask,
         }
     if name == "decoder_with_past":
         feeds = {
-            "input_ids": rng.integers(3, dims.g_vocab, size=(batch, 1), dtype=np.int64),
-            "encoder_attention_mask": mask(batch, a),
+            "input_ids": rng.integers(3, dims.g_vocab, size=(rows, 1), dtype=np.int64),
+            "encoder_attention_mask": enc_mask,
         }
         for i in range(dims.n_layers):
-            for kind, length in (("decoder", b), ("encoder", a)):
+            for kind, n, length in (("decoder", rows, b), ("encoder", enc_rows, a)):
                 for kv in ("key", "value"):
                     feeds[f"past_key_values.{i}.{kind}.{kv}"] = rng.standard_normal(
-                        (batch, dims.heads, length, dims.head_dim)
+                        (n, dims.heads, length, dims.head_dim)
                     ).astype(np.float32)
         return feeds
     raise KeyError(name)
@@ -94,25 +107,21 @@ def graph_spec(name, dims: Dims):
         dyn.update({k: {0: "batch", 1: "seq"} if k == "last_hidden_state" else {0: "batch"} for k in outs})
     elif name == "encoder":
         dyn = {k: {0: "batch", 1: "enc_seq"} for k in ins + outs}
-    elif name == "decoder":
-        dyn = {
-            "input_ids": {0: "batch", 1: "dec_seq"},
-            "encoder_hidden_states": {0: "batch", 1: "enc_seq"},
-            "encoder_attention_mask": {0: "batch", 1: "enc_seq"},
-            "logits": {0: "batch", 1: "dec_seq"},
-        }
-        for n in outs[1:]:
-            dyn[n] = {0: "batch", 2: "dec_seq" if ".decoder." in n else "enc_seq"}
-    elif name == "decoder_with_past":
-        dyn = {
-            "input_ids": {0: "batch", 1: "dec_seq"},
-            "encoder_attention_mask": {0: "batch", 1: "enc_seq"},
-            "logits": {0: "batch", 1: "dec_seq"},
-        }
-        for n in ins[2:]:
-            dyn[n] = {0: "batch", 2: "past_seq" if ".decoder." in n else "enc_seq"}
-        for n in outs[1:]:
-            dyn[n] = {0: "batch", 2: "total_seq"}
+    elif name in ("decoder", "decoder_with_past"):
+        # Shared cross-attention: the encoder side has its own row count and a (batch, n_docs, S) mask.
+        enc_rows = "enc_rows" if dims.shared_cross else "batch"
+        enc_mask = {0: "batch", 1: "n_docs", 2: "enc_seq"} if dims.shared_cross else {0: "batch", 1: "enc_seq"}
+        rows = "rows" if dims.shared_cross else "batch"
+        dyn = {"input_ids": {0: rows, 1: "dec_seq"}, "encoder_attention_mask": enc_mask, "logits": {0: rows, 1: "dec_seq"}}
+        if name == "decoder":
+            dyn["encoder_hidden_states"] = {0: enc_rows, 1: "enc_seq"}
+            for n in outs[1:]:
+                dyn[n] = {0: rows, 2: "dec_seq"} if ".decoder." in n else {0: enc_rows, 2: "enc_seq"}
+        else:
+            for n in ins[2:]:
+                dyn[n] = {0: rows, 2: "past_seq"} if ".decoder." in n else {0: enc_rows, 2: "enc_seq"}
+            for n in outs[1:]:
+                dyn[n] = {0: rows, 2: "total_seq"}
     else:
         raise KeyError(name)
     return ins, outs, dyn

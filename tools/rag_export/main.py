@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .checks import chain_check, compare, graph_io, merge_max, ort_run, ort_session, torch_run, within
+from .checks import chain_check, shared_cross_check, compare, graph_io, merge_max, ort_run, ort_session, torch_run, within
 from .common import ALL_DTYPES, DTYPE_SUFFIX, EXPORT_SHAPES, OPSET, TOLERANCES, log
 from .dtypes import convert_fp16_weights, quantize_q4, quantize_q8
 from .files import resolve_src
@@ -28,6 +28,7 @@ BART generator) to the ONNX layout that rag-web's TypeScript loader reads.
 
     python3 tools/export_rag.py SRC OUT [--dtype fp32 fp16 q8 q4] [--ctx-encoder CTX_SRC]
                                         [--layout split|merged|transformers.js]
+                                        [--cross-attention shared|per-row]
 
 SRC is a folder written by `save_pretrained` of RagTokenForGeneration or
 RagSequenceForGeneration (or a hub id, where the hub can be reached).
@@ -55,7 +56,20 @@ def parse_args(argv):
         help="split: the bart-split graph set of layouts.json; merged: bart-merged (one decoder with use_cache_branch); "
         "split+merged: both; transformers.js: one hub-style repo per part (merged decoder) and rag.json",
     )
-    return ap.parse_args(argv)
+    ap.add_argument(
+        "--cross-attention",
+        choices=("shared", "per-row"),
+        default=None,
+        help="shared (default): the decoders take the encoder output, its mask (batch, n_docs, S) and the cross-attention "
+        "cache once per document, shared by its beams; per-row: once per decoder row, as transformers expands them "
+        "(what transformers.js and optimum read: the only choice with --layout transformers.js)",
+    )
+    args = ap.parse_args(argv)
+    if args.cross_attention is None:
+        args.cross_attention = "per-row" if args.layout == "transformers.js" else "shared"
+    if args.layout == "transformers.js" and args.cross_attention != "per-row":
+        ap.error("--layout transformers.js needs --cross-attention per-row (transformers.js feeds 2-D masks)")
+    return args
 
 
 def load_sources(src, out, ctx_encoder, layout):
@@ -158,9 +172,9 @@ def merged_feeds(branch, feeds, dims):
     """Feeds of the merged decoder for one of its branches, from the split graph's feeds."""
     f = dict(feeds, use_cache_branch=np.array([branch == "decoder_with_past"]))
     if branch == "decoder":
-        batch = feeds["input_ids"].shape[0]
         for n in role_graph("decoder_with_past", dims.n_layers).inputs[2:]:
-            f[n] = np.zeros((batch, dims.heads, 0, dims.head_dim), dtype=np.float32)
+            rows = feeds["input_ids" if ".decoder." in n else "encoder_hidden_states"].shape[0]
+            f[n] = np.zeros((rows, dims.heads, 0, dims.head_dim), dtype=np.float32)
     else:  # unused by the cached branch, but a graph input
         f["encoder_hidden_states"] = np.zeros((1, 1, dims.d_model), dtype=np.float32)
     return f
@@ -266,7 +280,8 @@ def main(argv=None) -> int:
 
     rag_config, model, ctx_model, ctx_config, gen_cfg_mode = load_sources(src, out, args.ctx_encoder, args.layout)
     dims = Dims(rag_config, ctx_config)
-    wrappers = build_wrappers(torch, model, ctx_model)
+    dims.shared_cross = args.cross_attention == "shared"
+    wrappers = build_wrappers(torch, model, ctx_model, dims.shared_cross)
     names = exported_roles(args.layout, ctx_model is not None)
     log(
         "attn_implementation:",
@@ -284,7 +299,13 @@ def main(argv=None) -> int:
     placed = place(paths, destinations(args.layout, out, names, dims.n_layers), dtypes)
     graphs_ok, report_graphs = check_graphs(torch, wrappers, names, dims, dtypes, paths, placed, rng, out)
     chains_ok, chains = check_chains(paths, dims, dtypes, rng)
-    ok = not notes.get("errors") and graphs_ok and chains_ok
+    shared_ok, shared = True, None
+    if dims.shared_cross and "decoder" in names:
+        shared = shared_cross_check(torch, wrappers, dims, rng)
+        worst = max(shared.values())
+        shared_ok = worst <= TOLERANCES["fp32"]["abs"]
+        log(f"shared cross-attention vs transformers' per-row attention: max_abs={worst:.3e} {'ok' if shared_ok else 'FAIL'}")
+    ok = not notes.get("errors") and graphs_ok and chains_ok and shared_ok
     for folder_path in sorted(set(part_dirs(args.layout, out).values())):
         if os.path.isdir(folder_path):
             write_manifest(folder_path)
@@ -293,6 +314,7 @@ def main(argv=None) -> int:
         "ok": ok,
         "source": args.src,
         "layout": args.layout,
+        "cross_attention": args.cross_attention,
         "ctx_encoder": args.ctx_encoder,
         "versions": versions(torch),
         "opset": OPSET,
@@ -305,6 +327,7 @@ def main(argv=None) -> int:
         "dims": dims.__dict__,
         "graphs": report_graphs,
         "chain": chains,
+        "shared_cross_check": shared,
         "io": {role_graph(name).name: graph_io(fp32_paths[name]) for name in names},
         "notes": notes,
         "seconds": round(time.time() - t0, 1),

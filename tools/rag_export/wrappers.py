@@ -29,19 +29,69 @@ def causal_bias(torch, input_ids, dtype):
     return bias[None, None].expand(input_ids.shape[0], 1, t, t)
 
 
-def build_wrappers(torch, rag_model, ctx_model):
+def shared_cross_attention(torch, attn, grouping):
+    """A replacement for BartAttention.forward as the decoder's cross-attention, for a batch whose
+    decoder rows are laid out (batch, group, doc) (RAG's (batch, beam, doc)) while the encoder
+    rows, the cross-attention mask and the cross K/V cache hold each (batch, doc) once. The
+    group's rows of one document become query positions over that document's keys: the same
+    attention as transformers' on the expanded encoder output, without the copies (4 beams: 4x
+    less cross K/V to hold and read each step). `grouping` holds the (E, 1, 1, S) padding bias
+    and n_docs of the current call (set by the wrapper before it runs the generator); when it is
+    empty, transformers' own forward runs (the per-row reference of checks.shared_cross_check)."""
+    original = attn.forward
+
+    def forward(hidden_states, key_value_states=None, past_key_values=None, attention_mask=None, **kwargs):
+        if not grouping:
+            return original(hidden_states, key_value_states, past_key_values, attention_mask, **kwargs)
+        rows, t, _ = hidden_states.shape
+        heads, head_dim = attn.num_heads, attn.head_dim
+        cache = past_key_values.cross_attention_cache
+        if past_key_values.is_updated.get(attn.layer_idx):
+            key, value = cache.layers[attn.layer_idx].keys, cache.layers[attn.layer_idx].values
+        else:
+            enc_rows, s = key_value_states.shape[:2]
+            key = attn.k_proj(key_value_states).view(enc_rows, s, heads, head_dim).transpose(1, 2)
+            value = attn.v_proj(key_value_states).view(enc_rows, s, heads, head_dim).transpose(1, 2)
+            key, value = cache.update(key, value, attn.layer_idx)
+            past_key_values.is_updated[attn.layer_idx] = True
+        bias, n_docs = grouping["bias"], grouping["n_docs"]
+        enc_rows = key.shape[0]
+        batch, groups = enc_rows // n_docs, rows // enc_rows
+        query = attn.q_proj(hidden_states).view(batch, groups, n_docs, t, heads, head_dim)
+        query = query.permute(0, 2, 4, 1, 3, 5).reshape(enc_rows, heads, groups * t, head_dim)
+        scores = torch.matmul(query, key.transpose(2, 3)) * attn.scaling + bias
+        probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
+        out = torch.matmul(probs, value).view(batch, n_docs, heads, groups, t, head_dim)
+        out = out.permute(0, 3, 1, 4, 2, 5).reshape(rows, t, heads * head_dim)
+        return attn.out_proj(out), None
+
+    return forward
+
+
+def build_wrappers(torch, rag_model, ctx_model, shared_cross=False):
+    """The torch modules of every graph. shared_cross: the decoders take the encoder side once per
+    (batch, doc) (shared_cross_attention), `encoder_attention_mask` as (batch, n_docs, S)."""
     from torch import nn
     from transformers.cache_utils import DynamicCache, EncoderDecoderCache
     from transformers.modeling_outputs import BaseModelOutput
 
     gen = rag_model.rag.generator
     n_layers = gen.config.decoder_layers
+    grouping = {}
+    if shared_cross:
+        for layer in gen.model.decoder.layers:
+            layer.encoder_attn.forward = shared_cross_attention(torch, layer.encoder_attn, grouping)
 
     def decode(gen, input_ids, encoder_hidden_states, encoder_attention_mask, cache, with_encoder, decoder_bias):
         """BartForConditionalGeneration.forward (logits include final_logits_bias), then the
         presents flattened per layer: decoder.key, decoder.value[, encoder.key, encoder.value].
-        Both masks go in as 4-D biases (padding_bias)."""
+        Both masks go in as 4-D biases (padding_bias). A 3-D mask means shared cross-attention."""
         dtype = encoder_hidden_states.dtype
+        grouping.clear()
+        if encoder_attention_mask.dim() == 3:
+            grouping["n_docs"] = encoder_attention_mask.shape[1]
+            encoder_attention_mask = encoder_attention_mask.flatten(0, 1)
+            grouping["bias"] = padding_bias(torch, encoder_attention_mask, dtype)
         out = gen(
             attention_mask=padding_bias(torch, encoder_attention_mask, dtype),
             encoder_outputs=BaseModelOutput(last_hidden_state=encoder_hidden_states),

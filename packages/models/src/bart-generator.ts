@@ -29,6 +29,21 @@ export class BartGenerator {
     return this.config.vocabSize;
   }
 
+  /** The decoder shares each document's encoder side among its beams (DecoderGraphs.sharedCrossAttention). */
+  get sharedCrossAttention(): boolean {
+    return this.decoder.sharedCrossAttention;
+  }
+
+  /**
+   * The decoder's `encoder_attention_mask` for encoder rows laid out (batch, doc): (batch, nDocs, S)
+   * for a decoder with shared cross-attention, else the rows as they are (rows × S).
+   */
+  encoderMask(rows: number[][], nDocs: number): Tensor {
+    const mask = int64Matrix(this.ort, rows);
+    if (!this.sharedCrossAttention) return mask;
+    return new this.ort.Tensor('int64', mask.data as BigInt64Array, [rows.length / nDocs, nDocs, mask.dims[1] ?? 0]);
+  }
+
   /** Generator encoder over (rows × S) context ids → (rows × S × D) hidden states (caller disposes). */
   async encode(inputIds: number[][], attentionMask: number[][]): Promise<Tensor> {
     if (inputIds.length === 0) throw new InvalidInputError('generator encoder: no context rows');
@@ -56,7 +71,11 @@ export class BartGenerator {
     return extra ? leadingPositions(this.ort, await ortGpuDevice(this.ort), step.logits, seqLen) : step.logits;
   }
 
-  /** Decoder over a whole prefix (rows × t): logits for every position and the full cache (generation's first step). */
+  /**
+   * Decoder over a whole prefix (rows × t): logits for every position and the full cache
+   * (generation's first step). With shared cross-attention `encoderHiddenStates` and the mask
+   * hold each (batch, doc) once and the rows are (batch, beam, doc); otherwise one per row.
+   */
   async decodeFirst(decoderInputIds: number[][], encoderHiddenStates: Tensor, encoderAttentionMask: Tensor): Promise<DecoderStep> {
     const out = await this.decoder.first({
       input_ids: int64Matrix(this.ort, decoderInputIds),
@@ -79,10 +98,6 @@ export class BartGenerator {
     const next = PastKeyValues.fromOutputs(this.config.decoderLayers, out, past);
     past.disposeReplacedBy(next);
     return { logits: out.logits!, past: next };
-  }
-
-  int64(rows: number[][]): Tensor {
-    return int64Matrix(this.ort, rows);
   }
 
   async release(): Promise<void> {

@@ -12,6 +12,12 @@ import { PastKeyValues } from './past-key-values.js';
  */
 export interface DecoderGraphs {
   readonly device: ResolvedDevice;
+  /**
+   * Exported with shared cross-attention (tools/export_rag.py --cross-attention shared): the
+   * encoder output, its cross-attention cache and the mask — (batch, nDocs, S) — are held once per
+   * document and shared by that document's beams, not expanded to every decoder row.
+   */
+  readonly sharedCrossAttention: boolean;
   first(feeds: { input_ids: Tensor; encoder_hidden_states: Tensor; encoder_attention_mask: Tensor }): Promise<Record<string, Tensor>>;
   next(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
@@ -26,6 +32,10 @@ export class SplitDecoder implements DecoderGraphs {
 
   get device(): ResolvedDevice {
     return this.decoder.device;
+  }
+
+  get sharedCrossAttention(): boolean {
+    return this.decoder.inputRank('encoder_attention_mask') === 3;
   }
 
   first(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
@@ -67,11 +77,16 @@ export class MergedDecoder implements DecoderGraphs {
     return this.session.device;
   }
 
+  get sharedCrossAttention(): boolean {
+    return this.session.inputRank('encoder_attention_mask') === 3;
+  }
+
   first(feeds: { input_ids: Tensor; encoder_hidden_states: Tensor; encoder_attention_mask: Tensor }): Promise<Record<string, Tensor>> {
-    const rows = feeds.input_ids.dims[0] ?? 0;
     const heads = this.config.decoderAttentionHeads;
-    const empty = this.zeros(this.pastType, [rows, heads, 0, this.config.dModel / heads]);
-    const past = Object.fromEntries(PastKeyValues.names(this.config.decoderLayers, ['decoder', 'encoder'], PastKeyValues.inputName).map((n) => [n, empty]));
+    const empty = (rows: number) => this.zeros(this.pastType, [rows, heads, 0, this.config.dModel / heads]);
+    const selfEmpty = empty(feeds.input_ids.dims[0] ?? 0);
+    const crossEmpty = empty(feeds.encoder_hidden_states.dims[0] ?? 0);
+    const past = Object.fromEntries(PastKeyValues.names(this.config.decoderLayers, ['decoder', 'encoder'], PastKeyValues.inputName).map((n) => [n, n.includes('.decoder.') ? selfEmpty : crossEmpty]));
     return this.session.run({ ...feeds, ...past, use_cache_branch: this.flag(false) });
   }
 

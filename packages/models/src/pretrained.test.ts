@@ -45,7 +45,7 @@ describe('loadRagComponents on hf-o1 (WASM in Node)', async () => {
       const step = await model.generator.decodeFirst(
         q.context_input_ids.map(() => q.labels),
         hidden,
-        model.generator.int64(mask),
+        model.generator.encoderMask(mask, 1),
       );
       expectClose(await tensorFloat32(step.logits), q.generator_logits!.flat(2), tolerances.wasm.logits, 'generator_logits');
       step.past.dispose();

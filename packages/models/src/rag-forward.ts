@@ -18,7 +18,11 @@ export interface RagLabelsArgs extends Omit<RagForwardArgs, 'decoderInputIds'> {
   excludeBosScore?: boolean;
 }
 
-type LossArgs = Pick<RagLabelsArgs, 'decoderInputIds' | 'reduceLoss' | 'labelSmoothing' | 'excludeBosScore'> & { labels: number[][] };
+type LossArgs = Pick<RagLabelsArgs, 'decoderInputIds' | 'reduceLoss' | 'labelSmoothing' | 'excludeBosScore'> & {
+  labels: number[][];
+  /** generatorPass's `sameDocuments`: `encoderOutputs` holds the n documents every batch item reads, once. */
+  sameDocuments?: boolean;
+};
 
 /**
  * The shared body of `RagTokenForGeneration.forward` and `RagSequenceForGeneration.forward`:
@@ -59,7 +63,7 @@ export async function forwardWithLabels(
  * stay where the generator left them (on the GPU on WebGPU).
  */
 export async function lossWithLabels(backend: RagBackend, variant: 'token' | 'sequence', contexts: RagContexts, encoderOutputs: Tensor, args: LossArgs): Promise<Float32Array> {
-  const run = await generatorPass(backend, contexts, args.decoderInputIds ?? args.labels, encoderOutputs);
+  const run = await generatorPass(backend, contexts, args.decoderInputIds ?? args.labels, encoderOutputs, args.sameDocuments);
   try {
     return await lossOf(backend, variant, run, args);
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_LAYOUT_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_LAYOUT_CASES, fixturePath, PER_ROW_CROSS_ATTENTION_CASES, readReference } from '../../../test/fixture-files.js';
 import { contextArgs, GENERATE_SETTINGS } from '../../../test/generate-settings.js';
 import { RagModel } from './rag-model.js';
 import { RagSequenceForGeneration } from './rag-sequence.js';
@@ -8,6 +8,9 @@ import { RagTokenForGeneration } from './rag-token.js';
 describe.each(FIXTURE_LAYOUT_CASES)('generate on %s vs transformers (%s, WASM in Node)', async (caseName, generatorLayout) => {
   const rag = await RagModel.fromPretrained(fixturePath(`${caseName}/model`), { device: 'wasm', cache: null, generatorLayout });
   it('loaded the generator layout asked for', () => expect(rag.components.layouts.generator).toBe(generatorLayout));
+  it('reads the cross-attention contract its decoder was exported with', () => {
+    expect(rag.components.generator.sharedCrossAttention).toBe(!PER_ROW_CROSS_ATTENTION_CASES.includes(caseName));
+  });
   const token = new RagTokenForGeneration(rag);
   const sequence = new RagSequenceForGeneration(rag);
   const reference = readReference(caseName);

@@ -151,18 +151,24 @@ export async function runGenerator(rag: RagModel, backend: RagBackend, args: Rag
 /**
  * One generator pass over `decoderInputIds` (B × T) for every document of `contexts`. The
  * documents' (B·n × S × D) encoder output is computed, unless given (then used as is, not disposed).
+ * `sameDocuments`: every batch item reads the same n documents (RAG-Sequence's rescoring of its
+ * candidates) and the given `encoderOutputs` hold them once (n rows), which a generator with shared
+ * cross-attention reads as one batch item whose beams are the B items.
  */
-export async function generatorPass(backend: RagBackend, contexts: RagContexts, decoderInputIds: number[][], encoderOutputs?: Tensor): Promise<GeneratorRun> {
+export async function generatorPass(backend: RagBackend, contexts: RagContexts, decoderInputIds: number[][], encoderOutputs?: Tensor, sameDocuments = false): Promise<GeneratorRun> {
   const { generator } = backend.components;
   if (decoderInputIds.length !== contexts.batch) {
     throw new InvalidInputError(`decoderInputIds has ${decoderInputIds.length} rows for a batch of ${contexts.batch}`);
   }
-  if (encoderOutputs && encoderOutputs.dims[0] !== contexts.contextInputIds.length) {
-    throw new InvalidInputError(`encoderOutputs has ${encoderOutputs.dims[0]} rows for ${contexts.contextInputIds.length} contexts`);
+  if (sameDocuments && (!generator.sharedCrossAttention || !encoderOutputs)) throw new TypeError('sameDocuments needs encoderOutputs and a generator exported with shared cross-attention');
+  const encoderRows = sameDocuments ? contexts.nDocs : contexts.contextInputIds.length;
+  if (encoderOutputs && encoderOutputs.dims[0] !== encoderRows) {
+    throw new InvalidInputError(`encoderOutputs has ${encoderOutputs.dims[0]} rows for ${encoderRows} contexts`);
   }
   const hidden = encoderOutputs ?? (await generator.encode(contexts.contextInputIds, contexts.contextAttentionMask));
   try {
-    const logits = await generator.forwardLogits(repeatInterleave(decoderInputIds, contexts.nDocs), hidden, generator.int64(contexts.contextAttentionMask));
+    const mask = sameDocuments ? generator.encoderMask(contexts.contextAttentionMask.slice(0, contexts.nDocs), contexts.nDocs) : generator.encoderMask(contexts.contextAttentionMask, contexts.nDocs);
+    const logits = await generator.forwardLogits(repeatInterleave(decoderInputIds, contexts.nDocs), hidden, mask);
     return { contexts, logits };
   } finally {
     if (hidden !== encoderOutputs) hidden.dispose();

@@ -74,10 +74,12 @@ export class RagSequenceForGeneration {
           signal,
         });
         if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
-        // Rescoring reads the same documents once per candidate: reuse their encoder output
-        // (rows gathered on the backend) instead of encoding them again.
+        // Rescoring reads the same documents once per candidate: reuse their encoder output instead
+        // of encoding them again — as it is where the decoder shares cross-attention among rows,
+        // else rows gathered on the backend, one block per candidate.
+        const sameDocuments = generator.sharedCrossAttention;
         const rows = Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs);
-        const encoderOutputs = await backend.math.gatherRows(hidden, rows);
+        const encoderOutputs = sameDocuments ? hidden : await backend.math.gatherRows(hidden, rows);
         try {
           const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
           // One batch item per candidate, each over the same nDocs documents.
@@ -88,9 +90,9 @@ export class RagSequenceForGeneration {
             contextAttentionMask: candidates.flatMap(() => mask),
             docScores: Float32Array.from(candidates.flatMap(() => Array.from(scores))),
           };
-          loss = await lossWithLabels(backend, 'sequence', rescored, encoderOutputs, { labels: candidates, excludeBosScore: true, reduceLoss: false });
+          loss = await lossWithLabels(backend, 'sequence', rescored, encoderOutputs, { labels: candidates, excludeBosScore: true, reduceLoss: false, sameDocuments });
         } finally {
-          encoderOutputs.dispose();
+          if (encoderOutputs !== hidden) encoderOutputs.dispose();
         }
       } finally {
         hidden.dispose();

@@ -67,6 +67,12 @@ export class OnnxSession {
     return meta?.isTensor ? meta.type : undefined;
   }
 
+  /** The rank of a tensor input as the graph declares it (undefined when it declares no shape). */
+  inputRank(name: string): number | undefined {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    return meta?.isTensor ? meta.shape.length : undefined;
+  }
+
   run(feeds: Record<string, Tensor>, fetches?: string[]): Promise<Record<string, Tensor>> {
     return serialized(() => (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds)));
   }
