@@ -25,17 +25,17 @@ export interface DecoderGraphs {
 
 /** `bart-split`: the `decoder` graph for the first step, `decoderWithPast` for the others. */
 export class SplitDecoder implements DecoderGraphs {
+  readonly sharedCrossAttention: boolean;
+
   constructor(
     private readonly decoder: OnnxSession,
     private readonly decoderWithPast: OnnxSession,
-  ) {}
+  ) {
+    this.sharedCrossAttention = decoder.inputRank('encoder_attention_mask') === 3;
+  }
 
   get device(): ResolvedDevice {
     return this.decoder.device;
-  }
-
-  get sharedCrossAttention(): boolean {
-    return this.decoder.inputRank('encoder_attention_mask') === 3;
   }
 
   first(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
@@ -60,6 +60,7 @@ export class SplitDecoder implements DecoderGraphs {
 export class MergedDecoder implements DecoderGraphs {
   private readonly pastType: Tensor.Type;
   private readonly hiddenType: Tensor.Type;
+  readonly sharedCrossAttention: boolean;
   private readonly nextFetches: string[];
 
   constructor(
@@ -70,15 +71,12 @@ export class MergedDecoder implements DecoderGraphs {
     const layers = config.decoderLayers;
     this.pastType = session.inputType(PastKeyValues.inputName(0, 'decoder', 'key')) ?? 'float32';
     this.hiddenType = session.inputType('encoder_hidden_states') ?? 'float32';
+    this.sharedCrossAttention = session.inputRank('encoder_attention_mask') === 3;
     this.nextFetches = ['logits', ...PastKeyValues.names(layers, ['decoder'], PastKeyValues.outputName)];
   }
 
   get device(): ResolvedDevice {
     return this.session.device;
-  }
-
-  get sharedCrossAttention(): boolean {
-    return this.session.inputRank('encoder_attention_mask') === 3;
   }
 
   first(feeds: { input_ids: Tensor; encoder_hidden_states: Tensor; encoder_attention_mask: Tensor }): Promise<Record<string, Tensor>> {

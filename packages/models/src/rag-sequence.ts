@@ -78,8 +78,7 @@ export class RagSequenceForGeneration {
         // of encoding them again — as it is where the decoder shares cross-attention among rows,
         // else rows gathered on the backend, one block per candidate.
         const sameDocuments = generator.sharedCrossAttention;
-        const rows = Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs);
-        const encoderOutputs = sameDocuments ? hidden : await backend.math.gatherRows(hidden, rows);
+        const encoderOutputs = sameDocuments ? hidden : await backend.math.gatherRows(hidden, Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs));
         try {
           const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
           // One batch item per candidate, each over the same nDocs documents.

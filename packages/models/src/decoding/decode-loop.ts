@@ -39,12 +39,13 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
   const vocab = generator.vocabSize;
   const start = generation.decoderStartTokenId;
   if (start === null) throw new GenerationError('generation needs decoder_start_token_id');
-  // Row (b, beam, z) of the expanded encoder output is row b·nDocs + z of the given one. A decoder
-  // with shared cross-attention reads the given rows as they are: every beam of a document shares them.
-  const expand = Uint32Array.from({ length: batch * beams * nDocs }, (_, i) => Math.floor(i / (beams * nDocs)) * nDocs + (i % nDocs));
-  const shared = generator.sharedCrossAttention;
-  const hidden = beams > 1 && !shared ? await math.gatherRows(spec.encoderHidden, expand) : spec.encoderHidden;
-  const maskTensor = shared ? generator.encoderMask(spec.encoderMask, nDocs) : generator.encoderMask(Array.from(expand, (r) => spec.encoderMask[r]!), 1);
+  // A decoder with shared cross-attention reads the given rows as they are (every beam of a document
+  // shares them); a per-row one reads row (b, beam, z) of the expanded output = row b·nDocs + z.
+  const expand = generator.sharedCrossAttention
+    ? undefined
+    : Uint32Array.from({ length: batch * beams * nDocs }, (_, i) => Math.floor(i / (beams * nDocs)) * nDocs + (i % nDocs));
+  const hidden = expand && beams > 1 ? await math.gatherRows(spec.encoderHidden, expand) : spec.encoderHidden;
+  const maskTensor = expand ? generator.encoderMask(Array.from(expand, (r) => spec.encoderMask[r]!), 1) : generator.encoderMask(spec.encoderMask, nDocs);
   const docScores = spec.docScores ? repeatRows(spec.docScores, nDocs, beams) : undefined;
   let past: PastKeyValues | undefined;
   // The backend's reorder of the last step's cache for the beams it predicted the scorer keeps.
