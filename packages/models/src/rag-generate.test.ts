@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FIXTURE_LAYOUT_CASES, fixturePath, PER_ROW_CROSS_ATTENTION_CASES, readReference } from '../../../test/fixture-files.js';
 import { contextArgs, GENERATE_SETTINGS } from '../../../test/generate-settings.js';
 import { RagModel } from './rag-model.js';
@@ -28,6 +28,26 @@ describe.each(FIXTURE_LAYOUT_CASES)('generate on %s vs transformers (%s, WASM in
       }
     });
   }
+
+  it('RAG-Sequence rescoring one candidate per pass: the same ids, one generator pass per candidate', async () => {
+    const chunked = new RagSequenceForGeneration(rag);
+    chunked.rescoreLogitsBytes = 1;
+    const forwardLogits = vi.spyOn(rag.components.generator, 'forwardLogits');
+    try {
+      const sequenceSettings = Object.entries(GENERATE_SETTINGS).filter(([setting, { variant }]) => variant === 'sequence' && setting in reference.per_question[0]!.generate);
+      expect(sequenceSettings.length).toBeGreaterThan(0);
+      for (const [setting, { args }] of sequenceSettings) {
+        for (const q of reference.per_question) {
+          forwardLogits.mockClear();
+          expect(await chunked.generate({ ...contextArgs(q), ...args }), `${setting}: ${q.question}`).toEqual(q.generate[setting]);
+          expect(forwardLogits.mock.calls.length, setting).toBeGreaterThanOrEqual(q.generate[setting]!.length);
+          expect(forwardLogits.mock.calls.every(([ids]) => ids.length === q.context_input_ids.length)).toBe(true);
+        }
+      }
+    } finally {
+      forwardLogits.mockRestore();
+    }
+  });
 
   it.runIf(reference.batch2_generate !== undefined)('the first two questions as one batch', async () => {
     const [a, b] = reference.per_question as [(typeof reference.per_question)[number], (typeof reference.per_question)[number]];

@@ -1,4 +1,5 @@
 import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
+import type { Tensor } from 'onnxruntime-web';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, lossWithLabels, type RagLabelsArgs } from './rag-forward.js';
 import { generationSettings, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
@@ -17,6 +18,16 @@ export interface RagSequenceGenerateArgs extends RagGenerateArgs {
  * against all documents with the RAG-Sequence loss.
  */
 export class RagSequenceForGeneration {
+  /**
+   * Bytes of generator logits one rescoring pass may hold. transformers scores every candidate
+   * under every document in one batch: at BART-large, 20 candidates × 5 documents × 21 positions ×
+   * 50265 × 4 B = 422 MB of logits (held by the runtime and, off the GPU, once more in JS) for a
+   * loss of 20 numbers. Each candidate's loss depends on its own rows only, so scoring them in
+   * chunks gives the same losses with a bounded peak, for one more read of the decoder weights per
+   * chunk. At least one candidate per pass, whatever the bound.
+   */
+  rescoreLogitsBytes = 96 * 2 ** 20;
+
   constructor(readonly rag: RagModel) {}
 
   static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagSequenceForGeneration> {
@@ -74,25 +85,7 @@ export class RagSequenceForGeneration {
           signal,
         });
         if (dedup) candidates = [...new Map(candidates.map((c) => [c.join(','), c])).values()];
-        // Rescoring reads the same documents once per candidate: reuse their encoder output instead
-        // of encoding them again — as it is where the decoder shares cross-attention among rows,
-        // else rows gathered on the backend, one block per candidate.
-        const sameDocuments = generator.sharedCrossAttention;
-        const encoderOutputs = sameDocuments ? hidden : await backend.math.gatherRows(hidden, Uint32Array.from({ length: candidates.length * nDocs }, (_, i) => i % nDocs));
-        try {
-          const scores = contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs);
-          // One batch item per candidate, each over the same nDocs documents.
-          const rescored: RagContexts = {
-            batch: candidates.length,
-            nDocs,
-            contextInputIds: candidates.flatMap(() => ids),
-            contextAttentionMask: candidates.flatMap(() => mask),
-            docScores: Float32Array.from(candidates.flatMap(() => Array.from(scores))),
-          };
-          loss = await lossWithLabels(backend, 'sequence', rescored, encoderOutputs, { labels: candidates, excludeBosScore: true, reduceLoss: false, sameDocuments });
-        } finally {
-          if (encoderOutputs !== hidden) encoderOutputs.dispose();
-        }
+        loss = await rescore(backend, candidates, this.rescoreLogitsBytes, { ids, mask, scores: contexts.docScores.subarray(index * nDocs, (index + 1) * nDocs), hidden });
       } finally {
         hidden.dispose();
       }
@@ -107,4 +100,46 @@ export class RagSequenceForGeneration {
   dispose(): Promise<void> {
     return this.rag.dispose();
   }
+}
+
+/** One question's documents as the rescoring reads them: ids, mask, scores and encoder output. */
+interface RescoredDocuments {
+  ids: number[][];
+  mask: number[][];
+  scores: Float32Array;
+  hidden: Tensor;
+}
+
+/**
+ * The RAG-Sequence loss of every candidate under all the question's documents, in passes of at most
+ * `logitsBytes` of logits, reusing the documents' encoder output instead of encoding them again:
+ * read once by a decoder that shares cross-attention among rows, else gathered on the backend, one
+ * block per candidate.
+ */
+async function rescore(backend: RagBackend, candidates: number[][], logitsBytes: number, docs: RescoredDocuments): Promise<Float32Array> {
+  const { generator, config } = backend.components;
+  const nDocs = docs.ids.length;
+  const width = candidates[0]?.length ?? 0;
+  const vocab = config.generator.vocabSize;
+  const chunk = Math.max(1, Math.floor(logitsBytes / (nDocs * Math.max(width, 1) * vocab * 4)));
+  const sameDocuments = generator.sharedCrossAttention;
+  const loss = new Float32Array(candidates.length);
+  for (let start = 0; start < candidates.length; start += chunk) {
+    const labels = candidates.slice(start, start + chunk);
+    const encoderOutputs = sameDocuments ? docs.hidden : await backend.math.gatherRows(docs.hidden, Uint32Array.from({ length: labels.length * nDocs }, (_, i) => i % nDocs));
+    try {
+      // One batch item per candidate, each over the same nDocs documents.
+      const rescored: RagContexts = {
+        batch: labels.length,
+        nDocs,
+        contextInputIds: labels.flatMap(() => docs.ids),
+        contextAttentionMask: labels.flatMap(() => docs.mask),
+        docScores: Float32Array.from(labels.flatMap(() => Array.from(docs.scores))),
+      };
+      loss.set(await lossWithLabels(backend, 'sequence', rescored, encoderOutputs, { labels, excludeBosScore: true, reduceLoss: false, sameDocuments }), start);
+    } finally {
+      if (encoderOutputs !== docs.hidden) encoderOutputs.dispose();
+    }
+  }
+  return loss;
 }
