@@ -11,7 +11,7 @@ const sourceCondition = {
   ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
 };
 
-// Three layers: `unit` (Node), `browser` (Chromium + WebGPU on SwiftShader) and
+// Four layers: `unit` (Node), `node-webgpu` (Node on Dawn's WebGPU), `browser` (Chromium + WebGPU on SwiftShader) and
 // `browser-no-webgpu` (Chromium with WebGPU disabled: the WASM fallback). The e2e layer is
 // Playwright's own runner (e2e/playwright.config.ts).
 export default defineConfig({
@@ -23,7 +23,19 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['packages/*/src/**/*.test.ts', 'demo/src/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['**/*.browser.test.ts', '**/*.no-webgpu.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.browser.test.ts', '**/*.no-webgpu.test.ts', '**/*.node-webgpu.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        ...sourceCondition,
+        test: {
+          // WebGPU in Node (Dawn), on SwiftShader's Vulkan: run through scripts/with-swiftshader-vulkan.sh.
+          name: 'node-webgpu',
+          environment: 'node',
+          include: ['packages/*/src/**/*.node-webgpu.test.ts'],
+          pool: 'forks',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
       {

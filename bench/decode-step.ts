@@ -139,7 +139,7 @@ async function benchScenario(ort: Ort, device: GPUDevice, s: Scenario, iteration
 export async function benchDecodeStep(iterations: number, warmup: number, layers: number): Promise<DecodeStepResult> {
   const { device, adapter } = await acquireGpuDevice({ powerPreference: 'high-performance' });
   // Only ORT's Tensor is used (GPU-buffer tensors, as its WebGPU sessions return them).
-  const ort = await loadOrt();
+  const { ort } = await loadOrt();
   const scenarios = [];
   scenarios.push(await benchScenario(ort, device, { name: 'greedy', beams: 1, k: 1, layers: 0 }, iterations, warmup));
   scenarios.push(await benchScenario(ort, device, { name: `beam-4, ${layers}-layer cache`, beams: 4, k: 8, layers }, iterations, warmup));

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """transformers' side of the generation bench (bench/README.md): RagTokenForGeneration /
-RagSequenceForGeneration.generate on given contexts, torch CPU float32, in this process alone
+RagSequenceForGeneration.generate on given contexts, torch CPU float32 (or, with "torchDevice":
+"cuda" and "torchDtype": "float16" in SPEC, the GPU anchor of the issue), in this process alone
 (its peak RSS is the row's memory).
 
     python3 bench/generation/hf_generate.py SPEC.json
@@ -21,6 +22,20 @@ import sys
 import time
 
 
+def reset_peak_rss():
+    """Linux keeps a high-water mark of RSS (VmHWM) that writing 5 to clear_refs resets: one peak per scenario."""
+    if sys.platform == "linux":
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+
+
+def peak_rss():
+    if sys.platform != "linux":
+        return None
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+
+
 def main(spec_path):
     import torch
     from transformers import RagSequenceForGeneration, RagTokenForGeneration
@@ -30,15 +45,18 @@ def main(spec_path):
     with open(spec["inputs"]) as f:
         inputs = json.load(f)
     torch.set_num_threads(spec["threads"])
+    device = torch.device(spec.get("torchDevice", "cpu"))
+    dtype = getattr(torch, spec.get("torchDtype", "float32"))
+    cuda = device.type == "cuda"
     t = time.perf_counter()
-    token = RagTokenForGeneration.from_pretrained(spec["checkpoint"]).eval()
+    token = RagTokenForGeneration.from_pretrained(spec["checkpoint"], dtype=dtype).to(device).eval()
     # The same modules, so both variants share one copy of the weights.
     sequence = RagSequenceForGeneration(config=token.config, question_encoder=token.rag.question_encoder,
                                         generator=token.rag.generator).eval()
     load_s = time.perf_counter() - t
-    ids = torch.tensor(inputs["contextInputIds"], dtype=torch.long)
+    ids = torch.tensor(inputs["contextInputIds"], dtype=torch.long, device=device)
     mask = (ids != token.config.generator.pad_token_id).long()
-    scores = torch.tensor(inputs["docScores"], dtype=torch.float32)
+    scores = torch.tensor(inputs["docScores"], dtype=dtype, device=device)
     n_docs = ids.shape[0] // scores.shape[0]
 
     # Generator work per generate, in token positions through each half (rows x positions per
@@ -55,6 +73,8 @@ def main(spec_path):
                 x = kwargs["inputs_embeds"][..., 0]
             work[half] += x.numel()
             if half == "decoderTokens":
+                if cuda:
+                    torch.cuda.synchronize()
                 decoder_calls.append(time.perf_counter())
         return hook
 
@@ -70,11 +90,14 @@ def main(spec_path):
             out = model.generate(context_input_ids=ids, context_attention_mask=mask, doc_scores=scores, n_docs=n_docs,
                                  num_beams=scenario["numBeams"], num_return_sequences=1, min_length=length,
                                  max_length=length)
+        if cuda:
+            torch.cuda.synchronize()
         steps = [b - a for a, b in zip(decoder_calls, decoder_calls[1:])]
         return time.perf_counter() - t0, out[0].tolist(), dict(work), steps
 
     results = []
     for scenario in spec["scenarios"]:
+        reset_peak_rss()
         run(scenario, scenario["short"])
         short = [run(scenario, scenario["short"])[0] for _ in range(spec["repeats"])]
         longs = [run(scenario, scenario["long"]) for _ in range(spec["repeats"])]
@@ -87,11 +110,14 @@ def main(spec_path):
             "ids": longs[0][1],
             "work": longs[0][2],
             "stepMedianMs": round(statistics.median(x for _, _, _, steps in longs for x in steps) * 1000, 2),
+            **({"peakRssBytes": peak} if (peak := peak_rss()) is not None else {}),
         })
     print(json.dumps({
         "system": "transformers",
         "versions": {"torch": torch.__version__, "transformers": __import__("transformers").__version__},
         "threads": torch.get_num_threads(),
+        "torch": {"device": str(device), "dtype": str(dtype).removeprefix("torch."),
+                  **({"gpu": torch.cuda.get_device_name(device)} if cuda else {})},
         "loadMs": round(load_s * 1000),
         "weightBytes": sum(p.numel() * p.element_size() for p in token.parameters()),
         "peakRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,

@@ -8,7 +8,7 @@
 import { BartGenerator, RagSequenceForGeneration, RagTokenForGeneration, type RagModel } from '../../packages/models/src/index.js';
 import { median } from '../stats.js';
 import type { ScenarioResult } from './report.js';
-import { timeScenario, type BenchInputs, type Scenario } from './scenarios.js';
+import { timeScenario, type BenchInputs, type PeakMemory, type Scenario } from './scenarios.js';
 
 /** Running totals a probe keeps (e.g. of a GPU device): read before and after each run. */
 export interface StepCounters {
@@ -58,6 +58,7 @@ export async function measureOurs(
   scenarios: readonly Scenario[],
   repeats: number,
   probe?: () => StepCounters,
+  peak?: PeakMemory,
 ): Promise<OursScenarioResult[]> {
   countGeneratorWork();
   const token = new RagTokenForGeneration(rag);
@@ -84,7 +85,7 @@ export async function measureOurs(
 
   const results: OursScenarioResult[] = [];
   for (const s of scenarios) {
-    const { result, short, long } = await timeScenario(s, repeats, run);
+    const { result, short, long } = await timeScenario(s, repeats, run, peak);
     const perStep = (field: keyof StepCounters) => {
       const a = short[0]!.counters;
       const b = long[0]!.counters;

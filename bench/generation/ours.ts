@@ -1,7 +1,9 @@
 /**
  * This project's side of the generation bench, in a process of its own (its peak RSS is the
- * row's memory): bench/generation/measure.ts on onnxruntime-node (`cpu`) or onnxruntime-web's
- * WASM EP (`wasm`).
+ * row's memory): bench/generation/measure.ts on onnxruntime-node (`cpu`), onnxruntime-web's
+ * WASM EP (`wasm`) or its WebGPU EP on Dawn's Node binding (`webgpu`: the machine's GPU; on a
+ * machine without one, SwiftShader through scripts/with-swiftshader-vulkan.sh). On WebGPU every
+ * queue submit and read-back of the model's device is counted, as in the Chromium page.
  *
  *   node bench/generation/ours.mjs SPEC.json     (SPEC as hf_generate.py's, plus model, device, dtype)
  *
@@ -10,14 +12,15 @@
  */
 import { RagModel, type ProgressInfo } from '../../packages/models/src/index.js';
 import { runtimeFor } from '../../packages/cli/src/device.js';
+import { trackGpu } from '../../test/gpu-tracking.js';
 import { measureOurs } from './measure.js';
-import { memory, readSpec } from './system.js';
+import { memory, processPeakMemory, readSpec } from './system.js';
 
 const { spec, inputs } = readSpec();
-if (spec.device !== 'cpu' && spec.device !== 'wasm') throw new Error(`ours.ts runs cpu or wasm, not ${spec.device}`);
+if (spec.device !== 'cpu' && spec.device !== 'wasm' && spec.device !== 'webgpu') throw new Error(`ours.ts runs cpu, wasm or webgpu, not ${spec.device}`);
 const device = spec.device;
 
-// The runtime `rag ask --device` picks: onnxruntime-node for cpu, onnxruntime-web's WASM EP for wasm.
+// The runtime `rag ask --device` picks: onnxruntime-node for cpu, onnxruntime-web for wasm and webgpu.
 const { ort } = await runtimeFor(device);
 if (ort) ort.env.logLevel = 'error';
 let weightBytes = 0;
@@ -33,13 +36,18 @@ const rag = await RagModel.fromPretrained(spec.model, {
 });
 const loadMs = performance.now() - t0;
 const afterLoad = memory();
-const scenarios = await measureOurs(rag, inputs, spec.scenarios, spec.repeats);
+if (device === 'webgpu' && rag.device !== 'webgpu') throw new Error(`asked for webgpu, loaded on ${rag.device}`);
+const gpu = rag.components.gpuDevice ? trackGpu(rag.components.gpuDevice) : undefined;
+const adapter = gpu ? (await navigator.gpu.requestAdapter())?.info : undefined;
+const scenarios = await measureOurs(rag, inputs, spec.scenarios, spec.repeats, gpu && (() => ({ readBackBytes: gpu.readBackBytes, submits: gpu.allSubmits })), processPeakMemory());
+gpu?.restore();
 console.log(
   JSON.stringify({
     system: `ours-${device}`,
     device: rag.device,
     dtype: spec.dtype,
     threads: device === 'cpu' ? 'onnxruntime-node default (one per core)' : spec.threads,
+    ...(adapter && { adapter: `${adapter.vendor} ${adapter.architecture} ${adapter.description}`.trim() }),
     loadMs: Math.round(loadMs),
     weightBytes,
     afterLoad,

@@ -19,6 +19,8 @@ export interface ScenarioResult {
   readBackBytesPerStep?: number;
   /** GPU queue submits per decode step (every submit of the page: ours and onnxruntime-web's). */
   submitsPerStep?: number;
+  /** The process's peak RSS from this scenario's warm-up to its end (the high-water mark reset before it; Node and Python systems on Linux). */
+  peakRssBytes?: number;
   /** Decoder session runs per decode step (the transformers.js loop: one per document and beam). */
   runsPerStep?: number;
 }
@@ -30,6 +32,8 @@ export interface SystemResult {
   /** Bytes of the model files loaded (ours); transformers' are its parameters' bytes. */
   weightBytes?: number;
   threads: number | string;
+  /** The WebGPU adapter a GPU system ran on (vendor, architecture, description). */
+  adapter?: string;
   scenarios: ScenarioResult[];
 }
 
@@ -117,12 +121,16 @@ export function formatGeneration(report: GenerationReport): string {
       extra('bytes read back per step', 'readBackBytesPerStep', (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 }));
       extra('GPU submits per step', 'submitsPerStep', (x) => x.toFixed(1));
       extra('decoder runs per step', 'runsPerStep', (x) => x.toFixed(0));
+      if (run.results.some((r) => of(r).peakRssBytes !== undefined)) {
+        out.push(`| ${name}: peak RSS of the scenario (÷ weights) | ${run.results.map((r) => { const p = of(r).peakRssBytes; return p === undefined ? '–' : `${bytesText(p)}${r.weightBytes ? ` (${(p / r.weightBytes).toFixed(2)}×)` : ''}`; }).join(' | ')} |`);
+      }
       out.push(`| ${name}: spread of the long runs | ${run.results.map((r) => `${(100 * spread(of(r))).toFixed(0)} %`).join(' | ')} |`);
     }
     out.push(`| load, s | ${run.results.map((r) => (r.loadMs / 1000).toFixed(1)).join(' | ')} |`);
     out.push(`| peak RSS | ${run.results.map((r) => bytesText(r.peakRssBytes)).join(' | ')} |`);
     out.push(`| weight bytes loaded | ${run.results.map((r) => (r.weightBytes ? `${bytesText(r.weightBytes)} (peak ${(r.peakRssBytes / r.weightBytes).toFixed(2)}×)` : '–')).join(' | ')} |`);
     out.push(`| threads | ${run.results.map((r) => String(r.threads)).join(' | ')} |`);
+    if (run.results.some((r) => r.adapter)) out.push(`| WebGPU adapter | ${run.results.map((r) => r.adapter ?? '–').join(' | ')} |`);
     for (const f of run.failures ?? []) out.push('', `${f.system} did not finish: ${f.error}`);
   }
   return out.join('\n');

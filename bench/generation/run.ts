@@ -4,9 +4,12 @@
  * process, one after the other on one machine; then the ratios.
  *
  *   pnpm bench:generation --models DIR [--sizes base,large] [--dtype fp32] [--systems transformers,cpu,wasm]
- *                         (also transformersjs, transformersjs-wasm: bench/generation/transformersjs.ts;
+ *                         (also webgpu: ours in Node on Dawn, the machine's GPU — on a machine
+ *                          without one, run under scripts/with-swiftshader-vulkan.sh;
+ *                          transformersjs, transformersjs-wasm: bench/generation/transformersjs.ts;
  *                          chromium-wasm, chromium-webgpu, chromium-webgpu-readback: bench/generation/page.ts)
  *                         [--threads 2] [--repeats 3] [--context-length 300] [--python python3] [--out bench/results]
+ *                         [--torch-device cpu|cuda] [--torch-dtype float32|float16]
  *
  * One results file per size: OUT/generation-<cores>core-<size>-<dtype>.{json,png}.
  *
@@ -42,6 +45,9 @@ const systems = arg('systems', 'transformers,cpu,wasm').split(',');
 const threads = Number(arg('threads', '2'));
 const repeats = Number(arg('repeats', '3'));
 const python = arg('python', 'python3');
+// transformers' device and dtype: `--torch-device cuda --torch-dtype float16` is the GPU anchor.
+const torchDevice = arg('torch-device', 'cpu');
+const torchDtype = arg('torch-dtype', 'float32');
 const outDir = resolve(arg('out', 'bench/results'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -121,6 +127,8 @@ for (const size of sizes) {
       threads,
       repeats,
       scenarios: SCENARIOS,
+      torchDevice,
+      torchDtype,
     };
     const specPath = join(work, `${size}-${system}.json`);
     writeFileSync(specPath, JSON.stringify(spec));

@@ -19,12 +19,23 @@ export interface BenchInputs {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
-/** One scenario timed: generate at the short and the long forced length; the short and long runs are returned for their extras. */
+/** A process's peak resident memory, reset between scenarios (system.ts: Linux's VmHWM). */
+export interface PeakMemory {
+  reset(): void;
+  peakBytes(): number;
+}
+
+/**
+ * One scenario timed: generate at the short and the long forced length; the short and long runs
+ * are returned for their extras. With `peak`, the scenario's own peak RSS (from its warm-up on).
+ */
 export async function timeScenario<R extends { ms: number; ids: number[] }>(
   s: Scenario,
   repeats: number,
   run: (s: Scenario, length: number) => Promise<R>,
+  peak?: PeakMemory,
 ): Promise<{ result: ScenarioResult; short: R[]; long: R[] }> {
+  peak?.reset();
   await run(s, s.short);
   const short: R[] = [];
   for (let i = 0; i < repeats; i++) short.push(await run(s, s.short));
@@ -37,6 +48,7 @@ export async function timeScenario<R extends { ms: number; ids: number[] }>(
     shortMedianMs: round(median(short.map((r) => r.ms))),
     longMedianMs: round(median(long.map((r) => r.ms))),
     ids: long[0]!.ids,
+    ...(peak && { peakRssBytes: peak.peakBytes() }),
   };
   return { result, short, long };
 }

@@ -1,10 +1,11 @@
 // What every Node system of the generation bench shares: the SPEC run.ts writes and memory readings.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { PeakMemory } from './scenarios.js';
 import type { BenchInputs, Scenario } from './scenarios.js';
 
 export interface SystemSpec {
   model: string;
-  device: 'cpu' | 'wasm' | 'transformersjs' | 'transformersjs-wasm';
+  device: 'cpu' | 'wasm' | 'webgpu' | 'transformersjs' | 'transformersjs-wasm';
   dtype: 'fp32' | 'fp16' | 'q8' | 'q4';
   inputs: string;
   threads: number;
@@ -21,4 +22,16 @@ export function readSpec(): { spec: SystemSpec; inputs: BenchInputs } {
 export function memory() {
   const m = process.memoryUsage();
   return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers };
+}
+
+/**
+ * This process's peak RSS per scenario: Linux keeps a high-water mark (VmHWM) that writing 5 to
+ * clear_refs resets, so one process gives each scenario its own peak. Undefined off Linux.
+ */
+export function processPeakMemory(): PeakMemory | undefined {
+  if (process.platform !== 'linux') return undefined;
+  return {
+    reset: () => writeFileSync('/proc/self/clear_refs', '5'),
+    peakBytes: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024,
+  };
 }

@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import type { Tensor as TjsTensor } from '@huggingface/transformers';
 import { median } from '../stats.js';
 import { timeScenario, type Scenario } from './scenarios.js';
-import { memory, readSpec } from './system.js';
+import { memory, processPeakMemory, readSpec } from './system.js';
 
 const { spec, inputs } = readSpec();
 if (inputs.docScores.length !== 1) throw new Error('one question per run: docScores must be [1][n_docs]');
@@ -321,8 +321,9 @@ async function run(s: Scenario, length: number): Promise<{ ms: number; ids: numb
 }
 
 const scenarios = [];
+const peak = processPeakMemory();
 for (const s of spec.scenarios) {
-  const { result, long } = await timeScenario(s, spec.repeats, run);
+  const { result, long } = await timeScenario(s, spec.repeats, run, peak);
   // The last step of the last long run: every beam live, the steady state.
   const last = perStep.at(-1)!;
   const rescore = long.at(-1)!.rescore;

@@ -6,8 +6,10 @@ import type { Ort } from '@rag-web/models';
  * - `wasm`: onnxruntime-web's WASM execution provider (the models package's default in Node).
  * - `cpu`: onnxruntime-node (native, multi-threaded CPU), handed to the models package as its
  *   `ort` runtime with `device: 'cpu'`.
+ * - `webgpu`: onnxruntime-web's WebGPU EP and this project's kernels on the GPU that the optional
+ *   `webgpu` package (Dawn for Node) exposes; a typed error where it is missing or finds no adapter.
  */
-export const CLI_DEVICES = Object.freeze(['wasm', 'cpu'] as const);
+export const CLI_DEVICES = Object.freeze(['wasm', 'cpu', 'webgpu'] as const);
 export type CliDevice = (typeof CLI_DEVICES)[number];
 
 /** onnxruntime-node could not be loaded here. */
@@ -18,6 +20,7 @@ export class DeviceUnavailableError extends RagError {
 export const BACKEND_NAMES: Readonly<Record<CliDevice, string>> = Object.freeze({
   wasm: 'onnxruntime-web 1.30 (WASM)',
   cpu: 'onnxruntime-node 1.30 (CPU)',
+  webgpu: 'onnxruntime-web 1.30 (WebGPU, Dawn)',
 });
 
 /**
@@ -28,8 +31,8 @@ export const BACKEND_NAMES: Readonly<Record<CliDevice, string>> = Object.freeze(
 export const CPU_COMMAND_LINE_LIMIT = 16_384;
 
 /** The `fromPretrained` runtime options for `device`. */
-export async function runtimeFor(device: CliDevice): Promise<{ device: 'wasm' | 'cpu'; ort?: Ort }> {
-  if (device === 'wasm') return { device: 'wasm' };
+export async function runtimeFor(device: CliDevice): Promise<{ device: CliDevice; ort?: Ort }> {
+  if (device !== 'cpu') return { device };
   const commandLine = [process.execPath, ...process.execArgv, ...process.argv.slice(1)].reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
   if (commandLine > CPU_COMMAND_LINE_LIMIT) {
     throw new DeviceUnavailableError(

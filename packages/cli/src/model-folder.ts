@@ -34,7 +34,7 @@ export const DEFAULT_MODEL = Object.freeze({
 /** The flags every command that loads a model takes. */
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model', value: 'DIR', description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/), or a rag.json folder of hub-style parts', default: 'the embedded world-facts model (public/models/world-facts)' },
-  { name: 'device', value: CLI_DEVICES.join('|'), description: 'ONNX runtime: onnxruntime-web WASM, or onnxruntime-node on the CPU', default: 'wasm' },
+  { name: 'device', value: CLI_DEVICES.join('|'), description: 'ONNX runtime: onnxruntime-web WASM, onnxruntime-node on the CPU, or onnxruntime-web WebGPU on Dawn (optional package `webgpu`)', default: 'wasm' },
   { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32, else the first of q8 fp16 q4 the folder holds' },
 ];
 

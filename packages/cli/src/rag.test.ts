@@ -59,7 +59,7 @@ describe('rag (help, usage errors)', { timeout: CLI_TEST_TIMEOUT }, () => {
       [['ask', '--frob'], /^UsageError: rag ask: Unknown option '--frob'.* \(see rag ask --help\)$/],
       [['ask', '--model', 'm', '--kb', 'k'], /^UsageError: rag ask: --question TEXT is required/],
       [['score', '--model', 'm', '--kb', 'k', '--question', 'q', '--answer', 'a', '--answer', 'b'], /^UsageError: give one --answer per --question/],
-      [['ask', '--model', 'fixtures/tiny-a/model', '--kb', 'k', '--question', 'q', '--device', 'gpu'], /^UsageError: --device must be one of wasm, cpu, got "gpu"/],
+      [['ask', '--model', 'fixtures/tiny-a/model', '--kb', 'k', '--question', 'q', '--device', 'gpu'], /^UsageError: --device must be one of wasm, cpu, webgpu, got "gpu"/],
     ];
     for (const [args, pattern] of cases) {
       const r = await runCli(args);

@@ -79,7 +79,9 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   const cache = options.cache === null ? undefined : (options.cache ?? defaultFileCache());
   const { signal } = options;
   const progress = new ProgressTracker(options.progressCallback);
-  const [ort, plan] = await Promise.all([loadOrt(options), readModelConfigs(source, modelId, { ...options, cache, signal })]);
+  const requested = options.device ?? 'auto';
+  let device = resolveDevice(requested, requested === 'auto' ? await webGpuAvailable() : false);
+  const [{ ort, readsPaths }, plan] = await Promise.all([loadOrt(options, device), readModelConfigs(source, modelId, { ...options, cache, signal })]);
   const files = await fetchModelFiles(plan, { progress, cache, signal, onCacheError: options.onWarning });
   const tokenizer = RagTokenizer.fromFiles(
     { questionEncoder: tokenizerFiles(plan.parts.questionEncoder, files), generator: tokenizerFiles(plan.parts.generator, files) },
@@ -88,13 +90,11 @@ export async function loadRagComponents(model: string | { files: Record<string, 
   const ctxPart = plan.parts.ctxEncoder;
   const ctxTokenizer = ctxPart ? new HfTokenizer(tokenizerFiles(ctxPart, files), 'ctx_encoder_tokenizer') : undefined;
 
-  const requested = options.device ?? 'auto';
-  let device = resolveDevice(requested, requested === 'auto' ? await webGpuAvailable() : false);
   let gpuDevice: GPUDevice | undefined;
   let sessions: ModelSessions;
   if (device === 'webgpu') {
     try {
-      sessions = await openSessions(ort, plan, files, 'webgpu', signal);
+      sessions = await openSessions(ort, plan, files, 'webgpu', { readsPaths, signal });
       gpuDevice = await ortGpuDevice(ort);
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -102,10 +102,10 @@ export async function loadRagComponents(model: string | { files: Record<string, 
       options.onWarning?.(new DeviceFallbackError(`WebGPU could not be used (${err instanceof Error ? err.message : String(err)}); falling back to WASM`));
       device = 'wasm';
       gpuDevice = undefined;
-      sessions = await openSessions(ort, plan, files, 'wasm', signal);
+      sessions = await openSessions(ort, plan, files, 'wasm', { readsPaths, signal });
     }
   } else {
-    sessions = await openSessions(ort, plan, files, device, signal);
+    sessions = await openSessions(ort, plan, files, device, { readsPaths, signal });
   }
   progress.emit({ status: 'ready', model: modelId, device });
   return components(plan, ort, device, gpuDevice, tokenizer, sessions, ctxTokenizer);

@@ -19,11 +19,17 @@ export interface ModelSessions {
 /**
  * Phase three of loading: one ONNX session per graph on `device`, each checked against the
  * layout's I/O names. Graphs are opened largest first, each read just before its session is
- * created (a local file's path where the runtime reads files itself): the bytes of one graph at a
+ * created (a local file's path where the runtime reads files itself: `readsPaths`): the bytes of one graph at a
  * time are in memory, and space the WASM heap frees after the largest is reused by the rest (that
  * heap never shrinks). On failure or abort every session opened so far is released.
  */
-export async function openSessions(ort: Ort, plan: ModelPlan, files: ModelFiles, device: ResolvedDevice, signal?: AbortSignal): Promise<ModelSessions> {
+export async function openSessions(
+  ort: Ort,
+  plan: ModelPlan,
+  files: ModelFiles,
+  device: ResolvedDevice,
+  { readsPaths, signal }: { readsPaths: boolean; signal?: AbortSignal | undefined },
+): Promise<ModelSessions> {
   const opened: OnnxSession[] = [];
   const parts = { questionEncoder: plan.parts.questionEncoder, generator: plan.parts.generator, ...(plan.parts.ctxEncoder ? { ctxEncoder: plan.parts.ctxEncoder } : {}) };
   type PartName = keyof typeof parts;
@@ -36,7 +42,7 @@ export async function openSessions(ort: Ort, plan: ModelPlan, files: ModelFiles,
     for (const { partName, part, role, file } of graphs) {
       signal?.throwIfAborted();
       const graph = part.graphSet.graphs[role]!;
-      const model = file.path ? await file.path() : await file.bytes();
+      const model = file.path && readsPaths ? await file.path() : await file.bytes();
       signal?.throwIfAborted();
       const session = await OnnxSession.create(ort, { name: graphName(graph), model, device, gpuOutputs: graph.gpuOutputs }, graph);
       opened.push(session);

@@ -1,6 +1,8 @@
 import { GpuDeviceError, hasWebGpuApi } from '@rag-web/core';
 import type * as OrtModule from 'onnxruntime-web';
+import type { ResolvedDevice } from '../devices.js';
 import { isNode } from '../hub/model-source.js';
+import { ensureNodeWebGpu } from './node-webgpu.js';
 
 export type Ort = typeof OrtModule;
 
@@ -16,24 +18,38 @@ export interface RuntimeOptions {
   numThreads?: number;
 }
 
-let ortModule: Promise<Ort> | undefined;
+/** An ONNX runtime as loading uses it. */
+export interface LoadedOrt {
+  ort: Ort;
+  /** Sessions can be created from a local file's path (the Node builds read files themselves). */
+  readsPaths: boolean;
+}
+
+const ortModules = new Map<'node' | 'webgpu', Promise<Ort>>();
 
 /**
- * Loads onnxruntime-web once: the WebGPU build in browsers (it has the WASM EP too), the Node
- * build (WASM EP) in Node. Runtime files come from the app, never a CDN.
+ * Loads onnxruntime-web once per build: the WebGPU build in browsers (it has the WASM EP too), in
+ * Node the Node build (WASM EP, reads files) — or, for `device: 'webgpu'`, the WebGPU build on the
+ * `navigator.gpu` node-webgpu.ts sets up. Runtime files come from the app, never a CDN.
  */
-export function loadOrt(options: RuntimeOptions = {}): Promise<Ort> {
-  if (options.ort) return Promise.resolve(options.ort);
-  ortModule ??= (async () => {
-    const ort = (isNode() ? await import('onnxruntime-web') : await import('onnxruntime-web/webgpu')) as Ort;
-    if (!isNode()) ort.env.wasm.wasmPaths = options.wasmPaths ?? '/ort/';
-    const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-    const cores = typeof navigator !== 'undefined' ? (navigator.hardwareConcurrency ?? 1) : 1;
-    ort.env.wasm.numThreads = options.numThreads ?? (isolated && !isNode() ? Math.min(4, cores) : 1);
-    ort.env.logLevel = 'error';
-    return ort;
-  })();
-  return ortModule;
+export async function loadOrt(options: RuntimeOptions = {}, device?: ResolvedDevice): Promise<LoadedOrt> {
+  if (options.ort) return { ort: options.ort, readsPaths: isNode() };
+  const build = isNode() && device !== 'webgpu' ? 'node' : 'webgpu';
+  if (isNode() && build === 'webgpu') await ensureNodeWebGpu();
+  let ort = ortModules.get(build);
+  if (!ort) {
+    ort = (async () => {
+      const module = (build === 'node' ? await import('onnxruntime-web') : await import('onnxruntime-web/webgpu')) as Ort;
+      if (!isNode()) module.env.wasm.wasmPaths = options.wasmPaths ?? '/ort/';
+      const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+      const cores = typeof navigator !== 'undefined' ? (navigator.hardwareConcurrency ?? 1) : 1;
+      module.env.wasm.numThreads = options.numThreads ?? (isolated && !isNode() ? Math.min(4, cores) : 1);
+      module.env.logLevel = 'error';
+      return module;
+    })();
+    ortModules.set(build, ort);
+  }
+  return { ort: await ort, readsPaths: build === 'node' };
 }
 
 /**
@@ -49,7 +65,8 @@ export async function ortGpuDevice(ort: Ort): Promise<GPUDevice> {
 
 /** Whether a WebGPU adapter can be had here (for `device: 'auto'`), without creating a device. */
 export async function webGpuAvailable(): Promise<boolean> {
-  if (isNode() || !hasWebGpuApi()) return false;
+  // In Node only a navigator.gpu the app set up counts: `auto` does not reach for Dawn by itself.
+  if (!hasWebGpuApi()) return false;
   return (await navigator.gpu.requestAdapter()) !== null;
 }
 
