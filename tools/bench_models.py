@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random-weight RAG checkpoints of the real architectures, for the benchmarks (bench/README.md).
 
-    python3 tools/bench_models.py OUT [--sizes base large] [--dtype fp32 fp16 q8] [--seed 5]
+    python3 tools/bench_models.py OUT [--sizes base large] [--dtype fp32 fp16 q8] [--folders model rag] [--seed 5]
 
 Per size, OUT/<size>/hf/{rag-token,ctx-encoder} (save_pretrained) and two exports of it
 (tools/export_rag.py): OUT/<size>/model in the transformers.js layout (what the
@@ -120,6 +120,8 @@ def main(argv=None):
     ap.add_argument("--sizes", nargs="+", choices=sorted(BART), default=["base", "large"])
     ap.add_argument("--dtype", nargs="+", default=["fp32", "fp16", "q8"])
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--folders", nargs="+", choices=["model", "rag"], default=["model", "rag"],
+                    help="model: the transformers.js layout (the transformers.js loop's); rag: this project's")
     args = ap.parse_args(argv)
 
     import torch
@@ -133,6 +135,8 @@ def main(argv=None):
         t = time.time()
         rag_dir, ctx_dir = build_checkpoint(torch, transformers, size, tokenizers, out, args.seed)
         for folder, layout in (("model", "transformers.js"), ("rag", "merged")):
+            if folder not in args.folders:
+                continue
             rc = export_main([rag_dir, os.path.join(out, folder), "--ctx-encoder", ctx_dir, "--layout", layout,
                               "--dtype", *args.dtype])
             log(f"{size}/{folder}: exported in {time.time() - t:.0f}s (exit {rc})")

@@ -111,7 +111,7 @@ mkdirSync(outDir, { recursive: true });
 for (const size of sizes) {
   const loadBefore = loadavg();
   const inputsPath = join(work, `${size}-inputs.json`);
-  const config = ragConfig(join(modelsDir, size, 'model'));
+  const config = ragConfig(join(modelsDir, size, existsSync(join(modelsDir, size, 'model')) ? 'model' : 'rag'));
   writeFileSync(inputsPath, JSON.stringify(contexts(config.generator.vocab_size, config.n_docs, 7)));
   const results: SystemResult[] = [];
   const failures: Array<{ system: string; error: string }> = [];
