@@ -39,7 +39,8 @@ const afterLoad = memory();
 if (device === 'webgpu' && rag.device !== 'webgpu') throw new Error(`asked for webgpu, loaded on ${rag.device}`);
 const gpu = rag.components.gpuDevice ? trackGpu(rag.components.gpuDevice) : undefined;
 const adapter = gpu ? (await navigator.gpu.requestAdapter())?.info : undefined;
-const scenarios = await measureOurs(rag, inputs, spec.scenarios, spec.repeats, gpu && (() => ({ readBackBytes: gpu.readBackBytes, submits: gpu.allSubmits })), processPeakMemory());
+const peak = processPeakMemory();
+const scenarios = await measureOurs(rag, inputs, spec.scenarios, spec.repeats, gpu && (() => ({ readBackBytes: gpu.readBackBytes, submits: gpu.allSubmits })), peak);
 gpu?.restore();
 console.log(
   JSON.stringify({
@@ -52,7 +53,7 @@ console.log(
     weightBytes,
     afterLoad,
     atEnd: memory(),
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peak?.overallPeakBytes() ?? process.resourceUsage().maxRSS * 1024,
     scenarios,
   }),
 );

@@ -22,7 +22,10 @@ const round = (x: number) => Math.round(x * 100) / 100;
 /** A process's peak resident memory, reset between scenarios (system.ts: Linux's VmHWM). */
 export interface PeakMemory {
   reset(): void;
+  /** Since the last reset. */
   peakBytes(): number;
+  /** Since the process started, resets notwithstanding (loading included). */
+  overallPeakBytes(): number;
 }
 
 /**

@@ -348,7 +348,7 @@ console.log(
     weightBytes,
     afterLoad,
     atEnd: memory(),
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peak?.overallPeakBytes() ?? process.resourceUsage().maxRSS * 1024,
     scenarios,
   }),
 );
