@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatEncoders, systemRow, type EncoderRun, type SystemOutput } from './report.js';
+import { writeChart } from '../chart/png.js';
 import { machineFacts } from '../machine.js';
 
 const arg = (name: string, fallback: string) => {
@@ -113,4 +114,4 @@ mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `encoders-${machine.cores}core-${dtype}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 1)}\n`);
 console.log(formatEncoders(report));
-console.error(`[bench:encoders] wrote ${file}`);
+console.error(`[bench:encoders] wrote ${file} and ${await writeChart(file)}`);
