@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { loadRagComponents } from '../pretrained.js';
-import { CacheStorageFileCache, DIGEST_HEADER } from './file-cache.js';
+import { CHUNKS_HEADER, CacheStorageFileCache, DIGEST_HEADER } from './file-cache.js';
 import type { ProgressInfo } from './progress.js';
 import { sha256Hex } from './sha256.js';
 
@@ -78,5 +78,32 @@ it('a flipped byte in Cache Storage with a consistent digest header: caught by t
   const again = await load();
   expect(again.filter((e) => !e.fromCache).map((e) => e.file)).toEqual(['onnx/decoder_with_past_model.onnx']);
   expect(new Uint8Array(await (await storage.match(url))!.arrayBuffer())).toEqual(original);
+  await caches.delete(scope);
+});
+
+// Files above the chunk size are stored as parts with their entry written last: the model loads
+// back from the parts, and a lost part (eviction, a write cut short) reads as a miss, not an error.
+it('files above chunkBytes are cached in parts; a missing part is re-fetched and the parts rewritten', async () => {
+  const scope = `test-chunks-${Date.now()}`;
+  const cache = new CacheStorageFileCache(scope, 64 * 1024);
+  const load = async () => done(await loadTinyB(cache));
+  expect((await load()).every((e) => !e.fromCache)).toBe(true);
+  const storage = await caches.open(scope);
+  const urls = (await storage.keys()).map((r) => r.url);
+  const url = urls.find((k) => k.endsWith('/onnx/decoder_with_past_model.onnx'))!;
+  const entry = (await storage.match(url))!;
+  const count = Number(entry.headers.get(CHUNKS_HEADER));
+  expect(count).toBeGreaterThan(1);
+  expect((await entry.arrayBuffer()).byteLength).toBe(0);
+  const parts = urls.filter((k) => k.startsWith(`${url}?rag-web-chunk=`));
+  expect(parts).toHaveLength(count);
+  const size = (await (await fetch(url)).arrayBuffer()).byteLength;
+  expect(count).toBe(Math.ceil(size / (64 * 1024)));
+
+  expect((await load()).every((e) => e.fromCache)).toBe(true);
+  await storage.delete(parts[1]!);
+  const again = await load();
+  expect(again.filter((e) => !e.fromCache).map((e) => e.file)).toEqual(['onnx/decoder_with_past_model.onnx']);
+  expect((await load()).every((e) => e.fromCache)).toBe(true);
   await caches.delete(scope);
 });
