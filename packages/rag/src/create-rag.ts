@@ -1,0 +1,60 @@
+import { ModelFileNotFoundError, RagModel, type RagFromPretrainedOptions } from '@rag-web/models';
+import { KnowledgeBase, checkEncoderProbe, loadKnowledgeBase } from '@rag-web/retriever';
+import { encoderProbe } from './encoder-probe.js';
+import { RagPipeline } from './rag-pipeline.js';
+
+export interface CreateRagOptions extends Omit<RagFromPretrainedOptions, 'loadContextEncoder' | 'retriever'> {
+  /** A model folder URL (tools/export_rag.py layout), a hub-style id, or in Node a folder path. */
+  model: string;
+  /**
+   * What to answer from: a knowledge-base folder (URL, or in Node a path) as `rag index` writes it,
+   * or an opened KnowledgeBase. Without it, an empty one named `knowledgeBaseName` (persistent in
+   * browsers), to fill with `add`.
+   */
+  knowledgeBase?: string | KnowledgeBase;
+  /** The stored copy's name (IndexedDB in browsers); default derived from the folder, or `default`. */
+  knowledgeBaseName?: string;
+  /** RAG-Token or RAG-Sequence; default: the architecture named in the model's config.json. */
+  variant?: 'token' | 'sequence';
+}
+
+/**
+ * One call from nothing to answers with sources, in the spirit of transformers.js' `pipeline()`:
+ * loads the model (question encoder, generator, and the context encoder where the folder has one,
+ * so that `add` can embed documents) and opens the knowledge base, checking that its embeddings
+ * come from this model's encoder.
+ */
+export async function createRag(options: CreateRagOptions): Promise<RagPipeline> {
+  const { model: modelSource, knowledgeBase, knowledgeBaseName, variant, ...pretrained } = options;
+  const model = await loadModel(modelSource, pretrained);
+  try {
+    const kb = await openKnowledgeBase(model, knowledgeBase, knowledgeBaseName, options.signal);
+    try {
+      checkEncoderProbe(kb.manifest, await encoderProbe(model), modelSource);
+    } catch (err) {
+      if (!(knowledgeBase instanceof KnowledgeBase)) await kb.close();
+      throw err;
+    }
+    return new RagPipeline(model, kb, variant ?? (model.config.architectures.some((a) => /Sequence/.test(a)) ? 'sequence' : 'token'));
+  } catch (err) {
+    await model.dispose();
+    throw err;
+  }
+}
+
+/** With the context encoder when the model has one: a checkpoint without it still answers. */
+async function loadModel(source: string, options: RagFromPretrainedOptions): Promise<RagModel> {
+  try {
+    return await RagModel.fromPretrained(source, { ...options, loadContextEncoder: true });
+  } catch (err) {
+    if (!(err instanceof ModelFileNotFoundError && err.details.part === 'ctx_encoder')) throw err;
+    return RagModel.fromPretrained(source, { ...options, loadContextEncoder: false });
+  }
+}
+
+async function openKnowledgeBase(model: RagModel, given: string | KnowledgeBase | undefined, name: string | undefined, signal: AbortSignal | undefined): Promise<KnowledgeBase> {
+  if (given instanceof KnowledgeBase) return given;
+  const dimension = model.config.retrievalVectorSize;
+  if (given === undefined) return KnowledgeBase.open({ name: name ?? 'default', dimension, modelId: model.components.modelId });
+  return loadKnowledgeBase(given, { dimension, ...(name ? { name } : {}), ...(signal ? { signal } : {}) });
+}

@@ -1,0 +1,165 @@
+import type { ResolvedDevice } from '@rag-web/models';
+import { InvalidInputError, RagSequenceForGeneration, RagTokenForGeneration, type RagGenerateArgs, type RagModel, type RagRetrieval } from '@rag-web/models';
+import { RagRetriever, splitIntoPassages, type IngestEvent, type KnowledgeBase, type RawDocument } from '@rag-web/retriever';
+import { encoderProbe } from './encoder-probe.js';
+import { sourcesOf, type Source } from './sources.js';
+
+/** `ask`'s options: transformers' `generate` keyword arguments (camelCased) plus streaming hooks. */
+export interface AskOptions extends Omit<RagGenerateArgs, 'inputIds' | 'attentionMask' | 'contextInputIds' | 'contextAttentionMask' | 'docScores' | 'prefix'> {
+  /** Called with the answer so far: every step with greedy search, the best hypothesis so far with beams. */
+  onText?: (text: string) => void;
+  /** Called with the retrieved passages before generation starts. */
+  onSources?: (sources: Source[]) => void;
+}
+
+export interface AnswerTimings {
+  retrieveMs: number;
+  generateMs: number;
+  totalMs: number;
+}
+
+export interface Answer {
+  /** The best answer (the first returned sequence, decoded without special tokens). */
+  text: string;
+  /** Every returned sequence decoded (`numReturnSequences` of them). */
+  texts: string[];
+  /** The passages the answer was generated from, best first (transformers' `output_retrieved`). */
+  sources: Source[];
+  /** The backend that ran it (after any WebGPU → WASM fallback). */
+  device: ResolvedDevice;
+  timings: AnswerTimings;
+  /** Every retrieval intermediate (question ids, pooled output, doc ids, embeddings, context ids). */
+  retrieval: RagRetrieval;
+  /** The generated ids, as `generate` returns them (decoder start token first). */
+  sequences: number[][];
+}
+
+export interface AddOptions {
+  /** DPR-style passages of this many words (default 100, as transformers' RAG examples). */
+  wordsPerPassage?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: IngestEvent) => void;
+}
+
+/**
+ * A RAG model and the knowledge base it answers from, as `createRag` returns them. Calls run one
+ * at a time (a question never races an ingest over the same store, and ONNX sessions are not
+ * re-entrant).
+ */
+export class RagPipeline {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly retriever: RagRetriever;
+
+  constructor(
+    readonly model: RagModel,
+    readonly knowledgeBase: KnowledgeBase,
+    readonly variant: 'token' | 'sequence',
+  ) {
+    const { config, tokenizer } = model.components;
+    this.retriever = new RagRetriever(knowledgeBase, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
+  }
+
+  get device(): ResolvedDevice {
+    return this.model.device;
+  }
+
+  /** Retrieves `nDocs` passages for the question, then generates the answer from exactly those. */
+  ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    return this.exclusive(options.signal, async () => {
+      if (typeof question !== 'string' || question.trim() === '') throw new InvalidInputError('ask: the question is empty');
+      const started = performance.now();
+      const { onText, onSources, nDocs: askedDocs, ...generateArgs } = options;
+      const nDocs = askedDocs ?? this.model.config.nDocs;
+      const retrieval = await this.model.retrieve([question.trim()], { nDocs, retriever: this.retriever });
+      const sources = sourcesOf(retrieval.docDicts[0]!, retrieval.docScores);
+      onSources?.(sources);
+      const retrieved = performance.now();
+
+      const { tokenizer } = this.model.components;
+      const decode = (ids: number[][]) => tokenizer.batchDecode(ids, { skipSpecialTokens: true });
+      const args: RagGenerateArgs = {
+        ...generateArgs,
+        contextInputIds: retrieval.contextInputIds,
+        contextAttentionMask: retrieval.contextAttentionMask,
+        docScores: retrieval.docScores,
+        nDocs,
+      };
+      const sequences =
+        this.variant === 'sequence'
+          ? await new RagSequenceForGeneration(this.model).generate(args)
+          : await new RagTokenForGeneration(this.model).generate({
+              ...args,
+              ...(onText ? { onTokens: streamText(this.model, (ids) => onText(decode([ids])[0]!)) } : {}),
+            });
+      const texts = decode(sequences);
+      const done = performance.now();
+      return {
+        text: texts[0] ?? '',
+        texts,
+        sources,
+        device: this.model.device,
+        timings: { retrieveMs: retrieved - started, generateMs: done - retrieved, totalMs: done - started },
+        retrieval,
+        sequences,
+      };
+    });
+  }
+
+  /**
+   * Splits documents into passages, embeds them with the model's context encoder and stores them.
+   * Returns the new passages' doc ids.
+   */
+  add(documents: RawDocument[], options: AddOptions = {}): Promise<number[]> {
+    return this.exclusive(options.signal, async () => {
+      const embedder = this.model.components.contextEncoder;
+      if (!embedder) throw new InvalidInputError('add: this model has no context encoder (export it with --ctx-encoder), so it cannot embed documents');
+      const passages = splitIntoPassages(documents, options.wordsPerPassage);
+      if (passages.length === 0) throw new InvalidInputError('add: the documents hold no text');
+      const { firstId, count } = await this.knowledgeBase.ingest(
+        { passages },
+        {
+          embedder,
+          encoderProbe: await encoderProbe(this.model),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        },
+      );
+      return Array.from({ length: count }, (_, i) => firstId + i);
+    });
+  }
+
+  /** Removes passages by doc id (ids are never reused). */
+  remove(ids: number[]): Promise<void> {
+    return this.exclusive(undefined, () => this.knowledgeBase.remove(ids));
+  }
+
+  /** Releases the ONNX sessions and closes the knowledge base. */
+  dispose(): Promise<void> {
+    return this.exclusive(undefined, async () => {
+      try {
+        await this.model.dispose();
+      } finally {
+        await this.knowledgeBase.close();
+      }
+    });
+  }
+
+  private exclusive<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      signal?.throwIfAborted();
+      return task();
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Greedy RAG-Token's per-step tokens (batch 1) accumulated into the sequence so far. */
+function streamText(model: RagModel, onSequence: (ids: number[]) => void): (tokens: number[]) => void {
+  const produced: number[] = [model.components.generationConfig.decoderStartTokenId ?? 0];
+  return ([token]) => {
+    produced.push(token!);
+    onSequence(produced);
+  };
+}
