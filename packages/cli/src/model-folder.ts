@@ -29,13 +29,15 @@ export type RagVariant = (typeof RAG_VARIANTS)[number];
 export const DEFAULT_MODEL = Object.freeze({
   model: fileURLToPath(new URL('../../../public/models/world-facts', import.meta.url)),
   kb: fileURLToPath(new URL('../../../public/kb/world-facts', import.meta.url)),
+  /** It ships fp32 and q8: q8 where the CPU runs the graphs, fp32 on WebGPU, whose EP runs q8's MatMuls on the CPU. */
+  dtypes: Object.freeze({ wasm: 'q8', cpu: 'q8', webgpu: 'fp32' } satisfies Record<CliDevice, Dtype>),
 });
 
 /** The flags every command that loads a model takes. */
 export const MODEL_OPTIONS: OptionSpec[] = [
   { name: 'model', value: 'DIR', description: 'RAG model folder written by tools/export_rag.py (config.json, tokenizers, onnx/), or a rag.json folder of hub-style parts', default: 'the embedded world-facts model (public/models/world-facts)' },
   { name: 'device', value: CLI_DEVICES.join('|'), description: 'ONNX runtime: onnxruntime-web WASM, onnxruntime-node on the CPU, or onnxruntime-web WebGPU on Dawn (optional package `webgpu`)', default: 'wasm' },
-  { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32, else the first of q8 fp16 q4 the folder holds' },
+  { name: 'dtype', value: DTYPES.join('|'), description: 'which ONNX files to run (onnx/<name>{,_fp16,_quantized,_q4}.onnx)', default: 'fp32, else the first of q8 fp16 q4 the folder holds; the embedded model: q8, fp32 on webgpu' },
 ];
 
 export const VARIANT_OPTION: OptionSpec = {
@@ -102,7 +104,7 @@ export function modelFlags(values: ParsedValues): ModelFlags {
   };
 }
 
-/** fp32 where the folder has it, else the first dtype whose question encoder is there (the shipped default is q8 only). */
+/** fp32 where the folder has it, else the first dtype whose question encoder is there (a folder exported with q8 only). */
 async function folderDtype(dir: string): Promise<Dtype> {
   const { folder, partDir } = await questionEncoderDir(dir);
   const graph = graphSet(partFolder(folder, 'question_encoder').graphSets[0]!).graphs.encoder!;
@@ -127,7 +129,7 @@ async function questionEncoderDir(dir: string): Promise<{ folder: FolderKind; pa
 export async function loadModel(flags: ModelFlags, options: { loadContextEncoder?: boolean } = {}): Promise<LoadedModel> {
   const dir = await checkModelFolder(flags.given);
   const runtime = await runtimeFor(flags.device);
-  const dtype = flags.dtype ?? (await folderDtype(dir));
+  const dtype = flags.dtype ?? (flags.isDefault ? DEFAULT_MODEL.dtypes[flags.device] : await folderDtype(dir));
   const rag = await RagModel.fromPretrained(dir, { ...runtime, dtype, cache: null, loadContextEncoder: options.loadContextEncoder ?? false });
   const variant = flags.variant ?? (rag.config.architectures.some((a) => /Sequence/.test(a)) ? 'sequence' : 'token');
   const generator = variant === 'token' ? new RagTokenForGeneration(rag) : new RagSequenceForGeneration(rag);
