@@ -24,6 +24,8 @@ export interface DecodeSpec {
   processors: LogitsProcessor;
   /** Greedy only: the token each batch row just produced, step by step. */
   onTokens?: (tokens: number[]) => void;
+  /** Greedy and beam search: each batch item's best hypothesis after every step. */
+  onBestSequences?: (sequences: number[][]) => void;
   signal?: AbortSignal;
 }
 
@@ -100,6 +102,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
 
   try {
     const prompts = Array.from({ length: batch }, () => [start]);
+    const control = { ...(spec.signal ? { signal: spec.signal } : {}), ...(spec.onBestSequences ? { onBestSequences: spec.onBestSequences } : {}) };
     if (beams === 1) {
       const zeros = new Float32Array(batch);
       return await greedySearch(
@@ -110,7 +113,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
           return next;
         },
         prompts,
-        { maxLength: generation.maxLength, eosTokenId: generation.eosTokenId, padTokenId: generation.padTokenId, ...(spec.signal ? { signal: spec.signal } : {}) },
+        { maxLength: generation.maxLength, eosTokenId: generation.eosTokenId, padTokenId: generation.padTokenId, ...control },
       );
     }
     const out = await beamSearch(
@@ -132,7 +135,7 @@ export async function decode(spec: DecodeSpec): Promise<number[][]> {
         numReturnSequences: generation.numReturnSequences,
         eosTokenId: generation.eosTokenId,
         padTokenId: generation.padTokenId,
-        ...(spec.signal ? { signal: spec.signal } : {}),
+        ...control,
       },
     );
     return out.sequences;

@@ -138,6 +138,22 @@ export class BeamSearchScorer {
     return this.running.flatMap((beams) => beams.map((b) => [...b.tokens]));
   }
 
+  /**
+   * Each batch item's best hypothesis so far, for streaming: its best finished one where that
+   * outranks the best live beam at the live beam's length-penalised score, else that live beam.
+   * What `finalize` returns can still differ: live beams keep growing.
+   */
+  bestSequences(): number[][] {
+    return this.running.map((beams, b) => {
+      const live = beams[0] as RunningBeam;
+      const hyps = this.hyps[b] as BeamHypotheses;
+      const finished = hyps.hypotheses[0];
+      const generated = this.length - this.decoderPromptLen;
+      const liveScore = generated > 0 ? hyps.penalizedScore(live.score, generated) : live.score;
+      return [...(finished?.finished && finished.score >= liveScore ? finished.tokens : live.tokens)];
+    });
+  }
+
   /** `batchSize·numBeams` accumulated scores, to be added to each row before the top-k. */
   get runningBeamScores(): Float32Array {
     return Float32Array.from(this.running.flatMap((beams) => beams.map((b) => b.score)));

@@ -91,6 +91,18 @@ describe('beam search on a toy model (hand-traced)', () => {
     expect(out.steps).toBe(4);
   });
 
+  it('streams the best hypothesis after every step: the live beam, until a finished one outranks it', async () => {
+    const model = toyModel([TABLE_A], 2);
+    const step = denseBeamStep(model.logProbs, new LogitsProcessorList(), V, 2);
+    const streamed: number[][][] = [];
+    const out = await beamSearch(step, [[2]], { ...BART, numBeams: 2, maxLength: 6, lengthPenalty: 1, earlyStopping: false, onBestSequences: (s) => streamed.push(s) });
+    // Step 2 keeps B C (0.36) over A B; at step 3 B C </s> finishes (0.288 over 3 tokens), above
+    // the live A B C (0.1575 over 3): the finished one is streamed from then on.
+    expect(streamed.slice(0, 3)).toEqual([[[2, 3]], [[2, 4, 5]], [[2, 4, 5, 2]]]);
+    expect(streamed).toHaveLength(4);
+    expect(streamed.at(-1)).toEqual([out.sequences[0]!.filter((t) => t !== 1)]);
+  });
+
   it('ends at max_length with the top numBeams candidates of the last step, EOS or not', async () => {
     const out = await search([TABLE_A], { numBeams: 2, maxLength: 4, numReturnSequences: 2 });
     expect(out.sequences).toEqual([

@@ -27,6 +27,8 @@ export type BeamStepFn = (request: BeamStepRequest) => Promise<BeamCandidates>;
 export interface SearchControl {
   /** Checked before each step; an aborted signal rejects with its reason. */
   signal?: AbortSignal;
+  /** After every step: each batch item's best hypothesis so far (greedy: its sequence), for streaming. */
+  onBestSequences?: (sequences: number[][]) => void;
 }
 
 /** Runs beam search to the end; see `BeamSearchScorer` for the per-step contract. */
@@ -47,6 +49,7 @@ export async function beamSearch(
       curLen: scorer.curLen,
     });
     beamIdx = scorer.process(candidates).nextBeamIndices;
+    options.onBestSequences?.(scorer.bestSequences());
   }
   return scorer.finalize();
 }
@@ -64,6 +67,7 @@ export async function greedySearch(
   while (!search.isDone) {
     options.signal?.throwIfAborted();
     search.process(await step(search.sequences()));
+    options.onBestSequences?.(search.sequences());
   }
   return search.sequences();
 }
