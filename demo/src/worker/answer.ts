@@ -1,5 +1,5 @@
-import type { DocDict } from '@rag-web/core';
 import { RagSequenceForGeneration, type RagRetrieval, type RagTokenForGeneration } from '@rag-web/models';
+import { sourcesOf } from '@rag-web/rag';
 import { RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
 import type { AskHooks, AskRequest, AskResult, RetrievedPassage } from './engine.js';
 import { DemoInputError } from './errors.js';
@@ -41,7 +41,7 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
   const retriever = new RagRetriever(kb, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
   const retrieved = await rag.retrieve([question], { nDocs, retriever });
   hooks.onRetrieval?.(retrieved);
-  const passages = withProbabilities(retrieved.docDicts[0]!, retrieved.docScores);
+  const passages: RetrievedPassage[] = sourcesOf(retrieved.docDicts[0]!, retrieved.docScores).map(({ id, ...source }) => ({ docId: id, ...source }));
   hooks.onRetrieved?.(passages);
   const retrieveMs = performance.now() - started;
 
@@ -76,12 +76,4 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
   const answer = tokenizer.batchDecode(ids.slice(0, 1), { skipSpecialTokens: true })[0] ?? '';
   hooks.onText?.(answer);
   return { answer, passages, nDocs, device: rag.device, streamed, retrieveMs, generateMs: performance.now() - started - retrieveMs };
-}
-
-/** p(z | x): the softmax of the doc scores over the retrieved set, as RAG marginalizes with it. */
-function withProbabilities(stored: DocDict[], scores: Float32Array): RetrievedPassage[] {
-  const max = Math.max(...scores);
-  const exp = Array.from(scores, (s) => Math.exp(s - max));
-  const sum = exp.reduce((a, b) => a + b, 0);
-  return stored.map((p, i) => ({ docId: p.id, title: p.title, text: p.text, score: scores[i]!, probability: exp[i]! / sum }));
 }
