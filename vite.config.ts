@@ -1,63 +1,18 @@
-// Serves and builds the demo (demo/ → dist/demo) with cross-origin isolation, ships
-// onnxruntime-web's WASM runtime files and the default model with the app so nothing is fetched
-// from a CDN, and stamps the service worker with the list of files it precaches.
+// Serves and builds the demo (demo/ → dist/demo) with cross-origin isolation, ships the default
+// model with the app so nothing is fetched from a CDN, and stamps the service worker with the list
+// of files it precaches. onnxruntime-web's runtime files need nothing here: the build copies the
+// one it loads (ragWebVite, as any app using @rag-web/models would).
 import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { crossOriginIsolationHeaders, ragWebVite } from './packages/models/src/vite-plugin.js';
+
+export { crossOriginIsolationHeaders };
 
 const root = dirname(fileURLToPath(import.meta.url));
-
-/** COOP/COEP: SharedArrayBuffer, hence onnxruntime-web's multi-threaded WASM, needs both. */
-export const crossOriginIsolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
-/** URL path under which the ORT runtime files are served; the models package reads it from here. */
-export const ortAssetsPath = '/ort/';
-
-function ortDistDir(): string {
-  // onnxruntime-web is a dependency of @rag-web/models, not of the root: resolve it from there.
-  const requireFromModels = createRequire(join(root, 'packages/models/package.json'));
-  return join(dirname(requireFromModels.resolve('onnxruntime-web')), '.');
-}
-
-function ortRuntimeFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f));
-}
-
-/** Serves (dev/preview) and emits (build) the WASM runtimes of the WebGPU (asyncify) and plain WASM builds under /ort/. */
-export function onnxRuntimeAssets(): Plugin {
-  let dir = '';
-  const serve = (req: { url?: string }, res: ServerResponse, next: () => void): void => {
-    const name = req.url?.startsWith(ortAssetsPath) ? req.url.slice(ortAssetsPath.length).split('?')[0] : undefined;
-    const file = name ? join(dir, name) : '';
-    if (!name || !ortRuntimeFiles(dir).includes(name) || !existsSync(file)) return next();
-    res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
-    // Vite's server.headers skip middleware responses; ORT starts its threads from the .mjs, and a
-    // worker script in a cross-origin isolated page must carry COEP itself.
-    for (const [k, v] of Object.entries(crossOriginIsolationHeaders)) res.setHeader(k, v);
-    createReadStream(file).pipe(res);
-  };
-  return {
-    name: 'onnxruntime-web-assets',
-    configResolved() {
-      dir = ortDistDir();
-    },
-    configureServer(server) {
-      server.middlewares.use(serve);
-    },
-    generateBundle() {
-      for (const fileName of ortRuntimeFiles(dir)) {
-        this.emitFile({ type: 'asset', fileName: `ort/${fileName}`, source: readFileSync(join(dir, fileName)) });
-      }
-    },
-  };
-}
 
 /** The model-layout contract (packages/models/src/layout/layouts.json): here, its dtype suffixes. */
 const layouts = JSON.parse(readFileSync(join(root, 'packages/models/src/layout/layouts.json'), 'utf8')) as { dtypeSuffix: Record<string, string> };
@@ -134,8 +89,8 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 /**
  * Writes into the built sw.js the app shell it precaches (every built file but the models, which
- * the models package keeps in Cache Storage itself, and the ORT runtime the browser build does
- * not load) and a version hashed from their contents, so every build installs a fresh cache.
+ * the models package keeps in Cache Storage itself; ORT's .wasm included) and a version hashed
+ * from their contents, so every build installs a fresh cache.
  */
 export function serviceWorkerPrecache(): Plugin {
   let outDir = '';
@@ -148,8 +103,7 @@ export function serviceWorkerPrecache(): Plugin {
     closeBundle() {
       const swPath = join(outDir, 'sw.js');
       if (!existsSync(swPath)) return;
-      const wanted = (f: string) =>
-        f !== 'sw.js' && !f.endsWith('.map') && !f.startsWith('models/') && (!f.startsWith('ort/') || f.includes('.asyncify.')) && !/^assets\/.*\.wasm$/.test(f);
+      const wanted = (f: string) => f !== 'sw.js' && !f.endsWith('.map') && !f.startsWith('models/');
       const files = listFiles(outDir).filter(wanted).sort();
       const hash = createHash('sha256');
       for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
@@ -167,21 +121,19 @@ export default defineConfig({
   // One page and no client routes: a missing file is a 404, not index.html (a model folder
   // without, say, a context encoder must read as "not found", not as HTML).
   appType: 'mpa',
-  // `onnxruntime-web-use-extern-wasm`: ORT's build that loads its runtime from /ort/ (wasmPaths)
-  // rather than one that makes the bundler copy 55 MB of .wasm into assets/ as well.
-  resolve: { conditions: ['source', 'onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   // keepNames: the packages' errors take their `name` from their class (`new.target.name`), and
   // the worker protocol rebuilds them by that name; minified class names would lose both.
   worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
-  plugins: [onnxRuntimeAssets(), modelAssets(), serviceWorkerPrecache()],
+  plugins: [ragWebVite({ crossOriginIsolation: true }), modelAssets(), serviceWorkerPrecache()],
   build: {
     outDir: resolve(root, 'dist/demo'),
     emptyOutDir: true,
     target: 'es2022',
     rolldownOptions: { output: { keepNames: true } },
-    // hnswlib-wasm's chunk (its WASM inlined) is ~700 kB; the ORT runtime is served from /ort/.
+    // hnswlib-wasm's chunk (its WASM inlined) is ~700 kB; ORT's .wasm is a separate asset.
     chunkSizeWarningLimit: 1024,
   },
-  server: { headers: crossOriginIsolationHeaders, host: 'localhost' },
-  preview: { headers: crossOriginIsolationHeaders, host: 'localhost', port: 4173, strictPort: true },
+  server: { host: 'localhost' },
+  preview: { host: 'localhost', port: 4173, strictPort: true },
 });

@@ -2,7 +2,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { chromiumExecutable, chromiumNoWebGpuArgs, chromiumWebGpuArgs } from './test/chromium.js';
-import { crossOriginIsolationHeaders, onnxRuntimeAssets } from './vite.config.js';
+import { crossOriginIsolationHeaders, ragWebVite } from './packages/models/src/vite-plugin.js';
 
 // Workspace packages resolve to their TypeScript sources (the `source` export condition), in
 // Node (SSR conditions) and in the browser alike, so tests never run a stale dist/.
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['packages/*/src/**/*.test.ts', 'demo/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'demo/src/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts', '**/*.no-webgpu.test.ts', '**/*.node-webgpu.test.ts', '**/node_modules/**'],
         },
       },
@@ -41,7 +41,7 @@ export default defineConfig({
       {
         ...sourceCondition,
         server: { headers: crossOriginIsolationHeaders },
-        plugins: [onnxRuntimeAssets()],
+        plugins: [ragWebVite()],
         // Every dependency is ESM already; discovering one mid-run would reload the test page.
         optimizeDeps: { noDiscovery: true },
         test: {
@@ -61,7 +61,7 @@ export default defineConfig({
       {
         ...sourceCondition,
         server: { headers: crossOriginIsolationHeaders },
-        plugins: [onnxRuntimeAssets()],
+        plugins: [ragWebVite()],
         // Every dependency is ESM already; discovering one mid-run would reload the test page.
         optimizeDeps: { noDiscovery: true },
         test: {

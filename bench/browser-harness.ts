@@ -24,7 +24,7 @@ export interface BenchPage {
   chromiumArgs?: string[];
   /** Page console lines of these types are echoed to stdout (errors and warnings always go to stderr). */
   echo?: Array<ReturnType<ConsoleMessage['type']>>;
-  /** Vite plugins for the page's server (e.g. onnxRuntimeAssets, for pages that run ONNX Runtime). */
+  /** Vite plugins for the page's server (e.g. ragWebVite, for pages that run ONNX Runtime). */
   plugins?: PluginOption[];
 }
 

@@ -13,7 +13,7 @@ const backends = [
 for (const { backend, tag } of backends) {
   test(`a fixture question gets the reference answer, streamed, with its passages (${backend})${tag}`, async ({ page }, info) => {
     const q = referenceQuestion('what is del');
-    await openDemo(page, TINY_A);
+    await openDemo(page, `${TINY_A}&device=${backend}`);
     await expect(page.getByTestId('backend')).toHaveText(backend);
 
     // Record every text the answer shows while it streams.

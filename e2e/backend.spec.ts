@@ -1,11 +1,19 @@
 import { expect, test } from '@playwright/test';
 import { openDemo, SLOW, TINY_A } from './demo-page.js';
 
-test('the demo runs its model on WebGPU (SwiftShader) in a cross-origin isolated page', async ({ page }) => {
-  await openDemo(page, TINY_A);
+test('the demo runs its model on WebGPU (SwiftShader) when asked for it, in a cross-origin isolated page', async ({ page }) => {
+  await openDemo(page, `${TINY_A}&device=webgpu`);
   await expect(page.getByTestId('backend')).toHaveText('webgpu');
   await expect(page.getByTestId('adapter')).toContainText('swiftshader');
   await expect(page.getByTestId('isolated')).toHaveText('true');
+  await expect(page.getByTestId('warnings')).toBeEmpty();
+});
+
+test('auto does not take a software adapter: on SwiftShader the demo runs on WASM', async ({ page }) => {
+  await openDemo(page, `${TINY_A}&device=auto`);
+  await expect(page.getByTestId('adapter')).toContainText('swiftshader (software)');
+  await expect(page.getByTestId('backend')).toHaveText('wasm');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-state', 'ok');
   await expect(page.getByTestId('warnings')).toBeEmpty();
 });
 
@@ -36,11 +44,14 @@ test('a model URL that is not a model folder fails with the typed error, rebuilt
 });
 
 test('the ONNX runtime, the default model and the knowledge base are served by the app itself', async ({ request }) => {
-  for (const file of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']) {
-    const res = await request.get(`/ort/${file}`);
-    expect(res.status(), file).toBe(200);
-    expect(res.headers()['content-type']).toBe('application/wasm');
-  }
+  // The service worker precaches every built file but the models: the one ORT .wasm the WebGPU
+  // build loads is there, emitted by the build next to ORT's module, and no other variant.
+  const built = (await (await request.get('/sw.js')).text()).match(/\/\*precache\*\/(.*)\/\*end\*\//)![1]!;
+  const wasm = (JSON.parse(built) as { urls: string[] }).urls.filter((u) => u.endsWith('.wasm'));
+  expect(wasm).toEqual([expect.stringMatching(/^\/assets\/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/)]);
+  const res = await request.get(wasm[0]!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toBe('application/wasm');
   for (const file of ['config.json', 'generator_tokenizer/tokenizer.json', 'onnx/decoder_model.onnx', 'onnx/decoder_model_quantized.onnx']) {
     expect((await request.get(`/models/tiny-a/${file}`)).status(), file).toBe(200);
   }

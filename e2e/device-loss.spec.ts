@@ -4,9 +4,9 @@ import { ask, openDemo, referenceQuestion, SLOW, TINY_A } from './demo-page.js';
 // A WebGPU device destroyed in the middle of an answer, inside the demo's worker: that same answer
 // completes on WASM (equal to the WASM answer: transformers' text), and the page names the switch.
 const cases = [
-  { model: 'tiny-a', query: TINY_A, question: 'what is del', expected: () => referenceQuestion('what is del').generate_text.token_greedy_len12![0]! },
+  { model: 'tiny-a', query: `${TINY_A}&device=webgpu`, question: 'what is del', expected: () => referenceQuestion('what is del').generate_text.token_greedy_len12![0]! },
   // The default model's WASM answer (e2e/world-facts.spec.ts asks it on WASM).
-  { model: 'the default model', query: '', question: 'what is the capital of France?', expected: () => 'Paris' },
+  { model: 'the default model', query: '?device=webgpu', question: 'what is the capital of France?', expected: () => 'Paris' },
 ];
 
 for (const c of cases) {

@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onnxRuntimeAssets } from '../../vite.config.js';
+import { ragWebVite } from '../../packages/models/src/vite-plugin.js';
 import { runBenchPages, serveFolder, serveJson } from '../browser-harness.js';
 import { writeChart } from '../chart/png.js';
 import { machineFacts } from '../machine.js';
@@ -99,7 +99,7 @@ async function runInChromium(system: string, spec: { model: string; dtype: strin
     errorKey: 'generationError',
     timeoutMs: 4 * 3_600_000,
     echo: ['info'],
-    plugins: [onnxRuntimeAssets(), serveFolder('/bench-generation/model/', spec.model), serveJson('/bench-generation/spec.json', page)],
+    plugins: [ragWebVite(), serveFolder('/bench-generation/model/', spec.model), serveJson('/bench-generation/spec.json', page)],
   });
   return { ...run!.result, peakRssBytes: run!.peakRssBytes };
 }

@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { onnxRuntimeAssets } from '../../vite.config.js';
+import { ragWebVite } from '../../packages/models/src/vite-plugin.js';
 import { runBenchPages, serveFolder } from '../browser-harness.js';
 import { writeChart } from '../chart/png.js';
 import { machineFacts } from '../machine.js';
@@ -65,7 +65,7 @@ for (const model of models) {
         resultKey: 'startupResult',
         errorKey: 'startupError',
         timeoutMs: 3_600_000,
-        plugins: [onnxRuntimeAssets(), serveFolder('/bench-startup/model/', isAbsolute(model.folder) ? model.folder : join(process.cwd(), model.folder))],
+        plugins: [ragWebVite(), serveFolder('/bench-startup/model/', isAbsolute(model.folder) ? model.folder : join(process.cwd(), model.folder))],
       });
       for (const { result, peakRssBytes } of pages) {
         for (const phase of result) rows.push({ model: model.label, dtype: model.dtype, requested: device, ...phase, peakRssBytes });

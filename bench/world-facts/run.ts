@@ -10,7 +10,7 @@
  * Node 20 cannot strip types: bench/world-facts/run.mjs loads this file through Vite's module runner.
  */
 import { runBenchPage } from '../browser-harness.js';
-import { onnxRuntimeAssets } from '../../vite.config.js';
+import { ragWebVite } from '../../packages/models/src/vite-plugin.js';
 import type { WorldFactsEval } from './evaluate.js';
 
 const arg = (name: string, fallback: string) => {
@@ -28,7 +28,7 @@ for (const device of arg('devices', 'webgpu,wasm').split(',')) {
       errorKey: 'worldFactsError',
       timeoutMs: 3_600_000,
       echo: ['info'],
-      plugins: [onnxRuntimeAssets()],
+      plugins: [ragWebVite()],
     }),
   );
 }

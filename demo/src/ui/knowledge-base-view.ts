@@ -24,13 +24,15 @@ export class KnowledgeBaseView {
    * Redraws everything. Selects `prefer`, else keeps the selection, if it exists and fits the
    * model; else the model's own knowledge base (embedded by its encoder), else the first that fits.
    */
-  render(list: KnowledgeBaseSummary[], model: Pick<ModelInfo, 'dimension' | 'modelUrl'> | undefined, prefer?: string): void {
+  render(list: KnowledgeBaseSummary[], model: Pick<ModelInfo, 'dimension' | 'modelUrl' | 'embeddingModelId'> | undefined, prefer?: string): void {
     this.list = list;
     const keep = prefer ?? this.askSelect.value;
     const fits = (kb: KnowledgeBaseSummary) => !model || kb.dimension === model.dimension;
     // An unfinished ingest holds no live passage: nothing to ask from, only to resume or delete.
     const askable = list.filter((kb) => !kb.unfinished);
-    const chosen = askable.find((kb) => kb.name === keep && fits(kb)) ?? askable.find((kb) => kb.modelId === model?.modelUrl) ?? askable.find(fits) ?? askable[0];
+    // Its own: recorded under its weights' identity, or (bundled folders, older knowledge bases) its URL.
+    const own = (kb: KnowledgeBaseSummary) => model !== undefined && (kb.modelId === model.embeddingModelId || kb.modelId === model.modelUrl);
+    const chosen = askable.find((kb) => kb.name === keep && fits(kb)) ?? askable.find(own) ?? askable.find(fits) ?? askable[0];
     this.askSelect.replaceChildren(
       ...askable.map((kb) => h('option', { value: kb.name, selected: kb === chosen }, `${kb.name} (${kb.count})${fits(kb) ? '' : ' — other encoder'}`)),
     );

@@ -31,7 +31,7 @@ export type Variant = 'token' | 'sequence';
 
 export interface EngineEnvironment {
   crossOriginIsolated: boolean;
-  /** `vendor / architecture` of the WebGPU adapter, or null when there is none. */
+  /** `vendor / architecture` of the WebGPU adapter, ` (software)` after it for one `auto` does not take; null when there is none. */
   adapter: string | null;
 }
 
@@ -44,6 +44,8 @@ export interface LoadRequest {
 
 export interface ModelInfo {
   modelUrl: string;
+  /** Its context encoder's identity from the weights (`sha256:…`), which the knowledge bases it embeds record. */
+  embeddingModelId?: string;
   requestedDevice: DeviceType;
   /** The backend actually in use (after any fallback). */
   device: ResolvedDevice;

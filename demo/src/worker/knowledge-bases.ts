@@ -6,8 +6,8 @@ import { DemoInputError } from './errors.js';
 /**
  * Knowledge-base folders shipped in public/ (built by demo/scripts/build-kb.mjs), each with the
  * model whose context encoder embedded it. One is copied into IndexedDB the first time its model
- * loads; after that it is opened from IndexedDB without touching the network, so it works
- * offline and keeps the documents a user added to it.
+ * loads; after that only its manifest.json is fetched (a changed folder replaces the shipped
+ * passages), and offline the stored copy opens as it is. Documents a user added are kept.
  */
 export const BUNDLED_KNOWLEDGE_BASES: ReadonlyArray<{ name: string; url: string; modelUrl: string }> = [
   { ...DEFAULT_MODEL.knowledgeBase, modelUrl: DEFAULT_MODEL.modelUrl },
@@ -23,12 +23,11 @@ const VALID_NAME = /^[A-Za-z0-9][\w .-]{0,63}$/;
 export class KnowledgeBaseCatalog {
   private readonly opened = new Map<string, Promise<KnowledgeBase>>();
 
-  /** Copies the bundled folders of this model that are not stored yet into IndexedDB. */
+  /** Opens the bundled folders of this model from IndexedDB, copying or updating them there first where needed. */
   async seedBundled(modelUrl: string, signal?: AbortSignal): Promise<void> {
     for (const { name, url } of BUNDLED_KNOWLEDGE_BASES.filter((b) => b.modelUrl === modelUrl)) {
-      // An interrupted copy left no manifest (or an empty one): loadKnowledgeBase starts it over.
-      if (this.opened.has(name) || ((await this.readManifest(name))?.count ?? 0) > 0) continue;
-      this.remember(name, loadKnowledgeBase(url, { backend: new IdbBackend(name), ...(signal ? { signal } : {}) }));
+      if (this.opened.has(name)) continue;
+      this.remember(name, loadKnowledgeBase(url, { name, ...(signal ? { signal } : {}) }));
       await this.opened.get(name);
     }
   }

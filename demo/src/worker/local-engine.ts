@@ -1,5 +1,5 @@
 import { hasWebGpuApi } from '@rag-web/core';
-import { ModelFileNotFoundError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
+import { isSoftwareAdapter, ModelFileNotFoundError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
 import { answerQuestion } from './answer.js';
 import { passagesOf } from './documents.js';
 import type {
@@ -41,7 +41,8 @@ export class LocalRagEngine implements RagEngine {
     const adapter = hasWebGpuApi() ? await navigator.gpu.requestAdapter() : null;
     return {
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
-      adapter: adapter ? `${adapter.info.vendor} / ${adapter.info.architecture}` : null,
+      // A software adapter is why `auto` runs on WASM although WebGPU is there.
+      adapter: adapter ? `${adapter.info.vendor} / ${adapter.info.architecture}${isSoftwareAdapter(adapter) ? ' (software)' : ''}` : null,
     };
   }
 
@@ -70,10 +71,11 @@ export class LocalRagEngine implements RagEngine {
         model = await RagTokenForGeneration.fromPretrained(request.modelUrl, { ...options, loadContextEncoder: false });
       }
       await this.knowledgeBases.seedBundled(request.modelUrl, hooks.signal);
-      const { config, generationConfig, contextEncoder } = model.rag.components;
+      const { config, generationConfig, contextEncoder, embeddingModelId } = model.rag.components;
       this.model = model;
       this.info = {
         modelUrl: request.modelUrl,
+        ...(embeddingModelId ? { embeddingModelId } : {}),
         requestedDevice: request.device,
         device: model.rag.device,
         dtype: request.dtype,

@@ -12,7 +12,7 @@ import type { Ort } from '@rag-web/models';
 export const CLI_DEVICES = Object.freeze(['wasm', 'cpu', 'webgpu'] as const);
 export type CliDevice = (typeof CLI_DEVICES)[number];
 
-/** onnxruntime-node could not be loaded here. */
+/** onnxruntime-node (an optional peer dependency) is not installed or could not be loaded here. */
 export class DeviceUnavailableError extends RagError {
   override readonly name: string = 'DeviceUnavailableError';
 }
@@ -43,8 +43,22 @@ export async function runtimeFor(device: CliDevice): Promise<{ device: CliDevice
   }
   try {
     // Both runtimes implement onnxruntime-common 1.30's API: the models package takes either.
+    // An optional peer dependency (its install script downloads GPU parts), so imported only here.
     return { device: 'cpu', ort: (await import('onnxruntime-node')) as unknown as Ort };
   } catch (err) {
+    if (isMissing(err, 'onnxruntime-node')) {
+      throw new DeviceUnavailableError(
+        `--device cpu needs the optional package onnxruntime-node, which is not installed: run ` +
+          `\`npm install onnxruntime-node@~1.30.0 --onnxruntime-node-install=skip\` (its CPU build is in the package; the flag skips ` +
+          `the install script's download of GPU parts), or use --device wasm (the default, which needs nothing more)`,
+      );
+    }
     throw new DeviceUnavailableError(`--device cpu needs onnxruntime-node, which could not be loaded here (${(err as Error).message}); use --device wasm`);
   }
+}
+
+/** Whether `err` is Node's "cannot find package `name`" (not a failure inside the package once found). */
+function isMissing(err: unknown, name: string): boolean {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
 }

@@ -126,6 +126,6 @@ describe('rag on hostile input', { timeout: CLI_TEST_TIMEOUT }, () => {
     writeFileSync(manifestPath, JSON.stringify({ ...manifest, encoderProbe: [...manifest.encoderProbe].reverse() }));
     const other = await runCli(['ask', '--model', MODEL, '--kb', dir, '--question', 'what is del']);
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/^EmbeddingModelError: Embeddings come from model "fixtures\/tiny-a\/model \(its question encoder's probe has cosine -?\d\.\d{3} with the stored one\)", but this knowledge base was built with "fixtures\/tiny-a\/model"/);
+    expect(other.stderr).toMatch(/^EmbeddingModelError: Embeddings come from model "fixtures\/tiny-a\/model \(its question encoder's probe has cosine -?\d\.\d{3} with the stored one\)", but this knowledge base was built with "sha256:[0-9a-f]{64}"/);
   });
 });

@@ -15,6 +15,19 @@ export class InvalidInputError extends RagError {
   override readonly name: string = 'InvalidInputError';
 }
 
+/**
+ * An option or `generate` argument that does not exist here (a misspelling, a snake_case or
+ * transformers.js name): `details.suggestion` is the closest valid one.
+ */
+export class UnknownOptionError extends InvalidInputError {
+  override readonly name: string = 'UnknownOptionError';
+}
+
+/** An option that transformers has but this port does not implement (sampling: `doSample`, `temperature`, ...). */
+export class UnsupportedOptionError extends InvalidInputError {
+  override readonly name: string = 'UnsupportedOptionError';
+}
+
 /** The WebGPU device went away or a WebGPU session could not be created; the model fell back to WASM. */
 export class DeviceFallbackError extends RagError {
   override readonly name: string = 'DeviceFallbackError';

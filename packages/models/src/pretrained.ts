@@ -11,6 +11,7 @@ import type { GraphSetName } from './layout/model-layout.js';
 import { fetchModelFiles, type ModelFiles } from './loading/model-files.js';
 import { readModelConfigs, type ModelPlan, type PartPlan } from './loading/model-plan.js';
 import { contextEncoder, openSessions, type ModelSessions } from './loading/model-sessions.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
 import { loadOrt, ortGpuDevice, webGpuAvailable, type Ort, type RuntimeOptions } from './ort/runtime.js';
 import { HfTokenizer, type TokenizerFiles } from './tokenizer/hf-tokenizer.js';
 import { RagTokenizer } from './tokenizer/rag-tokenizer.js';
@@ -32,9 +33,28 @@ export interface PretrainedOptions extends HubOptions, RuntimeOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of PretrainedOptions: an unknown one (`progress_callback`, a typo) is an error, not ignored. */
+export const PRETRAINED_OPTION_KEYS: OptionKeys<PretrainedOptions> = {
+  host: true,
+  revision: true,
+  ort: true,
+  wasmPaths: true,
+  numThreads: true,
+  device: true,
+  dtype: true,
+  progressCallback: true,
+  cache: true,
+  loadContextEncoder: true,
+  generatorLayout: true,
+  onWarning: true,
+  signal: true,
+};
+
 /** Everything a RAG model folder holds, loaded and checked against each other. */
 export interface RagComponents {
   modelId: string;
+  /** The context encoder's identity from its weights' digests (`sha256:…`), which knowledge bases record; absent without a manifest.json. */
+  embeddingModelId?: string;
   ort: Ort;
   device: ResolvedDevice;
   gpuDevice?: GPUDevice;
@@ -62,18 +82,20 @@ function tokenizerFiles(part: PartPlan, files: ModelFiles): TokenizerFiles {
 /** In Node, a string naming an existing folder is that folder, even when it looks like a hub id (`models/rag`). */
 async function localFolder(model: string | { files: Record<string, Uint8Array> }): Promise<ModelSource | undefined> {
   if (typeof model !== 'string' || !isNode() || /^https?:\/\//.test(model)) return undefined;
-  const { existsSync } = await import('node:fs');
-  return existsSync(model) ? { kind: 'local', dir: model } : undefined;
+  const { localFiles } = await import('#local-files');
+  return (await localFiles.exists(model)) ? { kind: 'local', dir: model } : undefined;
 }
 
 /**
  * Loads a RAG model in three phases — read configs (`readModelConfigs`: which files, which graph
  * set, how big), fetch files (`fetchModelFiles`: in parallel, checked against their SHA-256), open
  * sessions (`openSessions`) — from a folder written by tools/export_rag.py, or from parts laid out
- * as hub repos combined by a rag.json (tools/README.md). `device: 'auto'` takes WebGPU when an
- * adapter exists; a WebGPU failure while creating sessions falls back to WASM with a warning.
+ * as hub repos combined by a rag.json (tools/README.md). `device: 'auto'` takes WebGPU when a
+ * hardware adapter exists (not a software one such as SwiftShader); a WebGPU failure while
+ * creating sessions falls back to WASM with a warning. An unknown option is an UnknownOptionError.
  */
 export async function loadRagComponents(model: string | { files: Record<string, Uint8Array> }, options: PretrainedOptions = {}): Promise<RagComponents> {
+  checkOptionKeys('fromPretrained', options, PRETRAINED_OPTION_KEYS);
   const source = (await localFolder(model)) ?? resolveModelSource(model, options);
   const modelId = typeof model === 'string' ? model : 'bytes';
   const cache = options.cache === null ? undefined : (options.cache ?? defaultFileCache());
@@ -123,6 +145,7 @@ function components(
   const { parts } = plan;
   return {
     modelId: plan.modelId,
+    ...(plan.embeddingModelId ? { embeddingModelId: plan.embeddingModelId } : {}),
     ort,
     device,
     ...(gpuDevice ? { gpuDevice } : {}),

@@ -6,7 +6,8 @@ import type { RagMath } from './decoding/rag-math.js';
 import { DeviceFallback, type GuardedTask } from './device-fallback.js';
 import { InvalidInputError, type DeviceFallbackError } from './errors.js';
 import { tensorFloat32 } from './ort/tensors.js';
-import { loadRagComponents, type PretrainedOptions, type RagComponents } from './pretrained.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
+import { loadRagComponents, PRETRAINED_OPTION_KEYS, type PretrainedOptions, type RagComponents } from './pretrained.js';
 import {
   repeatInterleave,
   resolveContexts,
@@ -32,6 +33,8 @@ export interface RagForwardArgs extends RagContextArgs {
 export interface RagFromPretrainedOptions extends PretrainedOptions {
   retriever?: Retriever;
 }
+
+const RAG_FROM_PRETRAINED_OPTION_KEYS: OptionKeys<RagFromPretrainedOptions> = { ...PRETRAINED_OPTION_KEYS, retriever: true };
 
 /** The generator's output for a batch of contexts, kept on the backend (GPU or CPU) until read. */
 export interface GeneratorRun {
@@ -80,9 +83,11 @@ export class RagModel {
   }
 
   static async fromPretrained(model: string | { files: Record<string, Uint8Array> }, options: RagFromPretrainedOptions = {}): Promise<RagModel> {
-    const components = await loadRagComponents(model, options);
-    return new RagModel(components, options.retriever, {
-      reloadOnWasm: () => loadRagComponents(model, { ...options, device: 'wasm' }),
+    checkOptionKeys('fromPretrained', options, RAG_FROM_PRETRAINED_OPTION_KEYS);
+    const { retriever, ...loading } = options;
+    const components = await loadRagComponents(model, loading);
+    return new RagModel(components, retriever, {
+      reloadOnWasm: () => loadRagComponents(model, { ...loading, device: 'wasm' }),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
   }

@@ -1,16 +1,19 @@
-import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
+import { GENERATION_CONFIG_DEFAULTS, type GenerationConfig, type RetrievAugLMMarginOutput, type Retriever } from '@rag-web/core';
 import type { Tensor } from 'onnxruntime-web';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, lossWithLabels, type RagLabelsArgs } from './rag-forward.js';
-import { generationSettings, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
+import { checkGenerateArgs, generationSettings, RAG_GENERATE_ARG_KEYS, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts, type RagContexts } from './rag-inputs.js';
 import { callSignal } from './device-fallback.js';
+import type { OptionKeys } from './option-keys.js';
 import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
 
 export interface RagSequenceGenerateArgs extends RagGenerateArgs {
   /** Drop identical candidates before rescoring (config.do_deduplication). */
   doDeduplication?: boolean;
 }
+
+const SEQUENCE_GENERATE_ARG_KEYS: OptionKeys<RagSequenceGenerateArgs> = { ...RAG_GENERATE_ARG_KEYS, doDeduplication: true };
 
 /**
  * `transformers.RagSequenceForGeneration`: one latent document for the whole answer. `generate`
@@ -47,8 +50,12 @@ export class RagSequenceForGeneration {
     return guarded(this.rag, (backend) => forwardWithLabels(this.rag, 'sequence', args, backend));
   }
 
-  /** The whole of thorough decoding is one guarded call: a device lost anywhere in it reruns it on WASM. */
-  generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
+  /**
+   * The whole of thorough decoding is one guarded call: a device lost anywhere in it reruns it on
+   * WASM. An unknown or sampling argument is an UnknownOptionError / UnsupportedOptionError.
+   */
+  async generate(args: RagSequenceGenerateArgs): Promise<number[][]> {
+    checkGenerateArgs('RagSequenceForGeneration.generate', args, SEQUENCE_GENERATE_ARG_KEYS);
     return guarded(this.rag, (backend, lost) => this.generateOn(backend, args, callSignal(lost, args.signal)));
   }
 
@@ -58,7 +65,7 @@ export class RagSequenceForGeneration {
     const { nDocs } = contexts;
     const numReturn = args.numReturnSequences ?? generationConfig.numReturnSequences;
     // The per-document generator returns all its beams (transformers sets num_return_sequences = num_beams).
-    const perDocument = { ...args, numReturnSequences: args.numBeams ?? generationConfig.numBeams };
+    const perDocument = { ...args, numReturnSequences: args.numBeams ?? generationConfig.numBeams, ...defaultLength(args, generationConfig) };
     const { generation } = generationSettings(generationConfig, perDocument);
     const dedup = args.doDeduplication ?? config.doDeduplication;
     const pad = config.generator.padTokenId ?? 1;
@@ -142,4 +149,14 @@ async function rescore(backend: RagBackend, candidates: number[][], logitsBytes:
     }
   }
   return loss;
+}
+
+/**
+ * transformers' per-document `generator.generate` takes a max_length left at the library default
+ * (20, given by no one) as 20 new tokens after the decoder prompt (`_prepare_generated_length`);
+ * RAG-Token's own loop does not, so only RAG-Sequence reads it so.
+ */
+function defaultLength(args: RagGenerateArgs, generationConfig: GenerationConfig): { maxNewTokens?: number } {
+  const given = args.maxLength !== undefined || args.maxNewTokens !== undefined || generationConfig.maxNewTokens !== null;
+  return given || generationConfig.maxLength !== GENERATION_CONFIG_DEFAULTS.maxLength ? {} : { maxNewTokens: GENERATION_CONFIG_DEFAULTS.maxLength };
 }

@@ -1,15 +1,23 @@
 import type { RetrievAugLMMarginOutput, Retriever } from '@rag-web/core';
 import { decode } from './decoding/decode-loop.js';
 import { forwardWithLabels, type RagLabelsArgs } from './rag-forward.js';
-import { generationSettings, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
+import { checkGenerateArgs, generationSettings, RAG_GENERATE_ARG_KEYS, withCopyConstraint, type RagGenerateArgs } from './rag-generate-args.js';
 import { resolveContexts } from './rag-inputs.js';
 import { callSignal } from './device-fallback.js';
+import type { OptionKeys } from './option-keys.js';
 import { guarded, RagModel, type RagBackend, type RagFromPretrainedOptions } from './rag-model.js';
 
 export interface RagTokenGenerateArgs extends RagGenerateArgs {
   /** Greedy decoding only: called once per step with the token each batch row just produced. */
   onTokens?: (tokens: number[]) => void;
+  /**
+   * Called after every step with each question's best hypothesis so far (decoder start first):
+   * greedy, its sequence; beam search, its best finished or live beam. For streaming text.
+   */
+  onBestSequences?: (sequences: number[][]) => void;
 }
+
+const TOKEN_GENERATE_ARG_KEYS: OptionKeys<RagTokenGenerateArgs> = { ...RAG_GENERATE_ARG_KEYS, onTokens: true, onBestSequences: true };
 
 /**
  * `transformers.RagTokenForGeneration`: the generator's next-token distribution is marginalized
@@ -38,9 +46,11 @@ export class RagTokenForGeneration {
   /**
    * `generate`: retrieval (or the given contexts), then greedy or beam search over the
    * marginalized log-probabilities. Returns (batch·numReturnSequences) id rows, decoder start
-   * token first, padded to one length, as transformers does.
+   * token first, padded to one length, as transformers does. An unknown or sampling argument is an
+   * UnknownOptionError / UnsupportedOptionError.
    */
-  generate(args: RagTokenGenerateArgs): Promise<number[][]> {
+  async generate(args: RagTokenGenerateArgs): Promise<number[][]> {
+    checkGenerateArgs('RagTokenForGeneration.generate', args, TOKEN_GENERATE_ARG_KEYS);
     return guarded(this.rag, (backend, lost) => this.generateOn(backend, args, callSignal(lost, args.signal)));
   }
 
@@ -63,6 +73,7 @@ export class RagTokenForGeneration {
         generation,
         processors,
         ...(args.onTokens ? { onTokens: args.onTokens } : {}),
+        ...(args.onBestSequences ? { onBestSequences: args.onBestSequences } : {}),
         signal,
       });
     } finally {

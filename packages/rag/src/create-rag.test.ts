@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { UnknownOptionError, UnsupportedOptionError } from '@rag-web/models';
 import { EmbeddingModelError, KnowledgeBase, MemoryBackend, parsePassagesJsonl } from '@rag-web/retriever';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
@@ -23,7 +24,7 @@ describe.each(['tiny-a', 'hf-o1'])('%s: createRag().ask from the question text (
   let token: RagPipeline;
   let sequence: RagPipeline;
   beforeAll(async () => {
-    const options = { model: fixturePath(`${caseName}/model`), device: 'wasm', cache: null } as const;
+    const options = { model: fixturePath(`${caseName}/model`), device: 'wasm', dtype: 'fp32', cache: null } as const;
     token = await createRag({ ...options, knowledgeBase: await fixtureKb(caseName, 'exact'), variant: 'token' });
     sequence = await createRag({ ...options, knowledgeBase: await fixtureKb(caseName, 'exact'), variant: 'sequence' });
   });
@@ -43,8 +44,8 @@ describe.each(['tiny-a', 'hf-o1'])('%s: createRag().ask from the question text (
       expectClose(answer.sources.map((s) => s.probability), softmax(q.doc_scores), { abs: 1e-5, rel: 0 }, 'probabilities');
       expect(answer.sources.map((s) => s.text)).toEqual(answer.retrieval.docDicts[0]!.map((d) => d.text));
       expect(answer.device).toBe('wasm');
-      // One update per generated token, each a prefix of the next, the last the answer.
-      expect(streamed).toHaveLength(answer.sequences[0]!.length - 1);
+      // One update per generated token, each a prefix of the next, then the answer once more.
+      expect(streamed).toHaveLength(answer.sequences[0]!.length);
       expect(streamed.at(-1)).toBe(answer.text);
       streamed.slice(1).forEach((t, i) => expect(t.startsWith(streamed[i]!.trimEnd())).toBe(true));
     }
@@ -52,7 +53,12 @@ describe.each(['tiny-a', 'hf-o1'])('%s: createRag().ask from the question text (
 
   it('beam search and RAG-Sequence: transformers’ ids for every returned sequence', async () => {
     for (const q of reference.per_question.slice(0, 3)) {
-      expect((await token.ask(q.question, { numBeams: 3, numReturnSequences: 2, maxLength: 10 })).sequences).toEqual(q.generate.token_beam3_ret2_len10);
+      const streamed: string[] = [];
+      const beams = await token.ask(q.question, { numBeams: 3, numReturnSequences: 2, maxLength: 10, onText: (t) => streamed.push(t) });
+      expect(beams.sequences).toEqual(q.generate.token_beam3_ret2_len10);
+      // With beams the best hypothesis so far is streamed at every step; it ends on the answer.
+      expect(streamed.length).toBeGreaterThan(2);
+      expect(streamed.at(-1)).toBe(beams.text);
       const seq = await sequence.ask(q.question, { numBeams: 3, numReturnSequences: 2, maxLength: 10 });
       expect(seq.sequences).toEqual(q.generate.seq_beam3_ret2_len10);
       expect(seq.texts).toEqual(q.generate_text.seq_beam3_ret2_len10);
@@ -62,10 +68,29 @@ describe.each(['tiny-a', 'hf-o1'])('%s: createRag().ask from the question text (
 
 describe('createRag without a knowledge base: add, ask, remove (tiny-a, WASM)', () => {
   let rag: RagPipeline;
+  const files: string[] = [];
   beforeAll(async () => {
-    rag = await createRag({ model: fixturePath('tiny-a/model'), device: 'wasm', cache: null, knowledgeBaseName: `create-rag-${Date.now()}` });
+    rag = await createRag({
+      model: fixturePath('tiny-a/model'),
+      device: 'wasm',
+      cache: null,
+      knowledgeBaseName: `create-rag-${Date.now()}`,
+      progressCallback: (e) => (e.status === 'done' ? files.push(e.file) : undefined),
+    });
   });
   afterAll(() => rag?.dispose());
+
+  it('loads q8 on WASM when no dtype is given (fp32 on WebGPU), as transformers.js does', () => {
+    const graphs = files.filter((f) => f.endsWith('.onnx'));
+    expect(graphs.length).toBeGreaterThanOrEqual(4);
+    expect(graphs.every((f) => f.endsWith('_quantized.onnx'))).toBe(true);
+  });
+
+  it('unknown options are typed errors naming the closest valid one, before anything loads', async () => {
+    await expect(createRag({ model: fixturePath('tiny-a/model'), progress_callback: () => undefined } as never)).rejects.toThrow(/did you mean "progressCallback"/);
+    await expect(rag.ask('what is del', { max_new_tokens: 5 } as never)).rejects.toBeInstanceOf(UnknownOptionError);
+    await expect(rag.ask('what is del', { temperature: 0.7 } as never)).rejects.toBeInstanceOf(UnsupportedOptionError);
+  });
 
   it('answers from documents added with add(), and no longer from removed ones', async () => {
     expect(rag.knowledgeBase.size).toBe(0);

@@ -1,4 +1,15 @@
-import { ModelFileNotFoundError, RagModel, type RagFromPretrainedOptions } from '@rag-web/models';
+import {
+  ModelFileNotFoundError,
+  PRETRAINED_OPTION_KEYS,
+  RagModel,
+  checkOptionKeys,
+  resolveDevice,
+  webGpuAvailable,
+  type Dtype,
+  type OptionKeys,
+  type RagFromPretrainedOptions,
+  type ResolvedDevice,
+} from '@rag-web/models';
 import { KnowledgeBase, checkEncoderProbe, loadKnowledgeBase } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { RagPipeline } from './rag-pipeline.js';
@@ -18,6 +29,15 @@ export interface CreateRagOptions extends Omit<RagFromPretrainedOptions, 'loadCo
   variant?: 'token' | 'sequence';
 }
 
+const { loadContextEncoder: _ctx, ...modelOptionKeys } = PRETRAINED_OPTION_KEYS;
+const CREATE_RAG_OPTION_KEYS: OptionKeys<CreateRagOptions> = { ...modelOptionKeys, model: true, knowledgeBase: true, knowledgeBaseName: true, variant: true };
+
+/**
+ * Without a `dtype`, transformers.js' choice per device: fp32 on WebGPU (q8's quantized MatMuls
+ * have no WebGPU kernels), q8 on the CPU backends; a model without that dtype loads its fp32 files.
+ */
+const DEVICE_DTYPES: Record<ResolvedDevice, Dtype> = { webgpu: 'fp32', wasm: 'q8', cpu: 'q8' };
+
 /**
  * One call from nothing to answers with sources, in the spirit of transformers.js' `pipeline()`:
  * loads the model (question encoder, generator, and the context encoder where the folder has one,
@@ -25,6 +45,7 @@ export interface CreateRagOptions extends Omit<RagFromPretrainedOptions, 'loadCo
  * come from this model's encoder.
  */
 export async function createRag(options: CreateRagOptions): Promise<RagPipeline> {
+  checkOptionKeys('createRag', options, CREATE_RAG_OPTION_KEYS);
   const { model: modelSource, knowledgeBase, knowledgeBaseName, variant, ...pretrained } = options;
   const model = await loadModel(modelSource, pretrained);
   try {
@@ -42,13 +63,23 @@ export async function createRag(options: CreateRagOptions): Promise<RagPipeline>
   }
 }
 
-/** With the context encoder when the model has one: a checkpoint without it still answers. */
+/** The device's dtype unless one is given; with the context encoder when the model has one (a checkpoint without it still answers). */
 async function loadModel(source: string, options: RagFromPretrainedOptions): Promise<RagModel> {
+  const requested = options.device ?? 'auto';
+  const preferred = options.dtype ?? DEVICE_DTYPES[resolveDevice(requested, requested === 'auto' && (await webGpuAvailable()))];
+  const load = async (dtype: RagFromPretrainedOptions['dtype']) => {
+    try {
+      return await RagModel.fromPretrained(source, { ...options, dtype, loadContextEncoder: true });
+    } catch (err) {
+      if (!(err instanceof ModelFileNotFoundError && err.details.part === 'ctx_encoder')) throw err;
+      return RagModel.fromPretrained(source, { ...options, dtype, loadContextEncoder: false });
+    }
+  };
   try {
-    return await RagModel.fromPretrained(source, { ...options, loadContextEncoder: true });
+    return await load(preferred);
   } catch (err) {
-    if (!(err instanceof ModelFileNotFoundError && err.details.part === 'ctx_encoder')) throw err;
-    return RagModel.fromPretrained(source, { ...options, loadContextEncoder: false });
+    if (options.dtype !== undefined || preferred === 'fp32' || !(err instanceof ModelFileNotFoundError)) throw err;
+    return load('fp32');
   }
 }
 

@@ -1,16 +1,33 @@
 import type { ResolvedDevice } from '@rag-web/models';
-import { InvalidInputError, RagSequenceForGeneration, RagTokenForGeneration, type RagGenerateArgs, type RagModel, type RagRetrieval } from '@rag-web/models';
+import {
+  InvalidInputError,
+  RAG_GENERATE_ARG_KEYS,
+  RagSequenceForGeneration,
+  RagTokenForGeneration,
+  checkGenerateArgs,
+  type OptionKeys,
+  type RagGenerateArgs,
+  type RagModel,
+  type RagRetrieval,
+} from '@rag-web/models';
 import { RagRetriever, splitIntoPassages, type IngestEvent, type KnowledgeBase, type RawDocument } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { sourcesOf, type Source } from './sources.js';
 
 /** `ask`'s options: transformers' `generate` keyword arguments (camelCased) plus streaming hooks. */
 export interface AskOptions extends Omit<RagGenerateArgs, 'inputIds' | 'attentionMask' | 'contextInputIds' | 'contextAttentionMask' | 'docScores' | 'prefix'> {
-  /** Called with the answer so far: every step with greedy search, the best hypothesis so far with beams. */
+  /**
+   * Called with the answer so far after every step (RAG-Token: with beams, the best hypothesis so
+   * far, which a later step may replace), and once with the final answer. RAG-Sequence picks its
+   * answer only after scoring every candidate, so it calls this once, at the end.
+   */
   onText?: (text: string) => void;
   /** Called with the retrieved passages before generation starts. */
   onSources?: (sources: Source[]) => void;
 }
+
+const { inputIds: _i, attentionMask: _a, contextInputIds: _c, contextAttentionMask: _m, docScores: _d, prefix: _p, ...generateKeys } = RAG_GENERATE_ARG_KEYS;
+const ASK_OPTION_KEYS: OptionKeys<AskOptions> = { ...generateKeys, onText: true, onSources: true };
 
 export interface AnswerTimings {
   retrieveMs: number;
@@ -67,6 +84,7 @@ export class RagPipeline {
   ask(question: string, options: AskOptions = {}): Promise<Answer> {
     return this.exclusive(options.signal, async () => {
       if (typeof question !== 'string' || question.trim() === '') throw new InvalidInputError('ask: the question is empty');
+      checkGenerateArgs('ask', options, ASK_OPTION_KEYS);
       const started = performance.now();
       const { onText, onSources, nDocs: askedDocs, ...generateArgs } = options;
       const nDocs = askedDocs ?? this.model.config.nDocs;
@@ -89,9 +107,10 @@ export class RagPipeline {
           ? await new RagSequenceForGeneration(this.model).generate(args)
           : await new RagTokenForGeneration(this.model).generate({
               ...args,
-              ...(onText ? { onTokens: streamText(this.model, (ids) => onText(decode([ids])[0]!)) } : {}),
+              ...(onText ? { onBestSequences: ([best]: number[][]) => onText(decode([best!])[0]!) } : {}),
             });
       const texts = decode(sequences);
+      onText?.(texts[0] ?? '');
       const done = performance.now();
       return {
         text: texts[0] ?? '',
@@ -153,13 +172,4 @@ export class RagPipeline {
     this.queue = next.catch(() => undefined);
     return next;
   }
-}
-
-/** Greedy RAG-Token's per-step tokens (batch 1) accumulated into the sequence so far. */
-function streamText(model: RagModel, onSequence: (ids: number[]) => void): (tokens: number[]) => void {
-  const produced: number[] = [model.components.generationConfig.decoderStartTokenId ?? 0];
-  return ([token]) => {
-    produced.push(token!);
-    onSequence(produced);
-  };
 }

@@ -137,9 +137,17 @@ export class KnowledgeBaseCorruptError extends KnowledgeBaseStorageError {
   override readonly name: string = 'KnowledgeBaseCorruptError';
 }
 
-/** A knowledge-base folder's file could not be fetched: an HTTP error, or no connection at all. */
+/** A knowledge-base folder's file could not be fetched (an HTTP error, or no connection at all) or, in Node, read from disk. */
 export class KnowledgeBaseFetchError extends KnowledgeBaseStorageError {
   override readonly name: string = 'KnowledgeBaseFetchError';
+}
+
+/** `loadKnowledgeBase` into a stored knowledge base that holds passages of its own, not ones loaded from a folder. */
+export class KnowledgeBaseNameTakenError extends KnowledgeBaseStorageError {
+  override readonly name: string = 'KnowledgeBaseNameTakenError';
+  constructor(name: string, folder: string) {
+    super(`Knowledge base "${name}" already holds passages that were not loaded from ${folder}; nothing was changed. Load the folder under another \`name\`.`, { name, folder });
+  }
 }
 
 /** The HNSW WebAssembly module could not be loaded or used in this environment. */

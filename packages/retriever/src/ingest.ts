@@ -1,8 +1,9 @@
 import { RagConfigError, type Embedder } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
-import { EmbeddingDimensionError, EmbeddingModelError, KnowledgeBaseCorruptError } from './errors.js';
+import { EmbeddingDimensionError, KnowledgeBaseCorruptError } from './errors.js';
 import { assertFiniteEmbeddings } from './finite-embeddings.js';
 import type { KnowledgeBase } from './knowledge-base.js';
+import { checkModelId } from './manifest.js';
 import { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
 import { splitIntoPassages, type RawDocument } from './passage-splitter.js';
 import type { StoredPassage } from './passage-store.js';
@@ -79,8 +80,8 @@ export async function ingest(kb: KnowledgeBase, source: IngestSource, options: I
   const missing = rows.some((r) => !r.embedding);
   if (missing && !embedder) throw new RagConfigError('ingest: some passages come without embeddings and no embedder was given');
   if (embedder && embedder.dimension !== d) throw new EmbeddingDimensionError(d, embedder.dimension, `embedder "${embedder.modelId}"`);
-  const modelId = (missing ? embedder?.modelId : options.modelId) ?? store.manifest.modelId;
-  if (store.manifest.modelId !== '' && modelId !== store.manifest.modelId && store.count > 0) throw new EmbeddingModelError(store.manifest.modelId, modelId);
+  const given = (missing ? embedder?.modelId : options.modelId) ?? store.manifest.modelId;
+  const modelId = store.count > 0 ? checkModelId(store.manifest, given, options.encoderProbe) : given;
   if (total === 0) return { firstId, count: 0, resumed: 0, embedded: 0 };
 
   const fingerprint = checksumOf([modelId, total, ...rows.flatMap((r) => [r.title, r.text, r.embedding ? bytesOf(r.embedding) : ''])]);

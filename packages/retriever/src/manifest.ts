@@ -53,6 +53,18 @@ export interface KnowledgeBaseManifest {
    * another vector is another model, however equal its width. Absent: not known.
    */
   encoderProbe?: number[];
+  /**
+   * Set by `loadKnowledgeBase`: the passages that came from a shipped folder are ids
+   * `[from, to)` (folder id + `from`), of the folder whose manifest checksum is `checksum`.
+   * Every other live passage was added later (by `ingest`) and survives an update of the folder.
+   */
+  shipped?: ShippedPassages;
+}
+
+export interface ShippedPassages {
+  checksum: string;
+  from: number;
+  to: number;
 }
 
 /** The fixed question whose encoding identifies a question encoder (see `encoderProbe`). */
@@ -90,6 +102,25 @@ export function emptyManifest(dimension: number, modelId: string): KnowledgeBase
     generation: 0,
     updatedAt: new Date(0).toISOString(),
   };
+}
+
+/** `sha256:<hex>`: an encoder identity derived from its weights (models' `embeddingModelId`); any other model id is a name. */
+const WEIGHTS_IDENTITY = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Checks that embeddings of the encoder `given` may join those of the manifest's, and returns
+ * the model id to record. Two weights identities, or two names, must be equal. A name (what
+ * older knowledge bases recorded: the model path as typed) and an identity cannot be compared:
+ * the encoder probe decides when both sides have one, else they are accepted, and the identity
+ * is what gets recorded.
+ */
+export function checkModelId(manifest: Pick<KnowledgeBaseManifest, 'modelId' | 'encoderProbe'>, given: string, probe?: Float32Array): string {
+  const stored = manifest.modelId;
+  if (stored === '' || given === '' || stored === given) return given || stored;
+  const storedIsIdentity = WEIGHTS_IDENTITY.test(stored);
+  if (storedIsIdentity === WEIGHTS_IDENTITY.test(given)) throw new EmbeddingModelError(stored, given);
+  if (probe) checkEncoderProbe(manifest, probe, given);
+  return storedIsIdentity ? stored : given;
 }
 
 /** Checks a manifest read from storage or a file; throws KnowledgeBaseCorruptError naming the bad field. */
@@ -136,6 +167,13 @@ export function parseManifest(json: unknown, where: string): KnowledgeBaseManife
   const probe = m.encoderProbe;
   if (probe !== undefined && (!Array.isArray(probe) || probe.length !== m.dimension || probe.some((v) => typeof v !== 'number' || !Number.isFinite(v)))) {
     bad('encoderProbe', 'absent or `dimension` finite numbers');
+  }
+  const shipped = m.shipped as Partial<ShippedPassages> | undefined;
+  if (
+    shipped !== undefined &&
+    (typeof shipped !== 'object' || shipped === null || typeof shipped.checksum !== 'string' || !Number.isInteger(shipped.from) || !Number.isInteger(shipped.to) || shipped.from! < 0 || shipped.to! < shipped.from! || shipped.to! > (m.nextId as number))
+  ) {
+    bad('shipped', 'absent or { checksum, from, to } with 0 ≤ from ≤ to ≤ nextId');
   }
   return m as unknown as KnowledgeBaseManifest;
 }

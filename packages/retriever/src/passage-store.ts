@@ -1,7 +1,7 @@
 import { RagConfigError, type DocDict } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { KnowledgeBaseCorruptError, StorageQuotaError, UnknownPassageError } from './errors.js';
-import { checkDimension, emptyManifest, parseManifest, type HnswParams, type KnowledgeBaseManifest } from './manifest.js';
+import { checkDimension, emptyManifest, parseManifest, type HnswParams, type KnowledgeBaseManifest, type ShippedPassages } from './manifest.js';
 import type { StoreBackend, WriteOps } from './store-backend.js';
 
 /** One passage as stored: its doc id, text and float32 embedding. */
@@ -42,6 +42,8 @@ export interface CommitChanges {
   checkpointFingerprint?: string;
   /** Records (replaces) the manifest's `encoderProbe`. */
   encoderProbe?: number[];
+  /** Records (replaces) which passages came from a shipped folder (kb-folder.ts). */
+  shipped?: ShippedPassages;
 }
 
 const MANIFEST_KEY = 'manifest';
@@ -214,6 +216,7 @@ export class PassageStore {
       count: nextId - deletedIds.length,
       modelId: changes.modelId ?? prev.modelId,
       ...(changes.encoderProbe ? { encoderProbe: changes.encoderProbe } : {}),
+      ...(changes.shipped ? { shipped: changes.shipped } : {}),
       checksum,
       index,
       generation,

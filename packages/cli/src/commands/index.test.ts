@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadRagComponents, readEmbeddingModelId } from '@rag-web/models';
 import { KB_FILES, MemoryBackend, loadKnowledgeBase, readNpy, writeNpy } from '@rag-web/retriever';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectClose } from '../../../../test/expect-close.js';
+import { ORIGIN, fakeOrigin } from '../../../../test/fake-origin.js';
 import { fixturePath } from '../../../../test/fixture-files.js';
 import { tolerances } from '../../../../test/tolerances.js';
 import { CLI_TEST_TIMEOUT, ensureCliBuilt, repoRoot, runCli, tempDir } from '../../test/run-cli.js';
@@ -37,14 +39,16 @@ describe('rag index', { timeout: CLI_TEST_TIMEOUT }, () => {
     const r = await runCli([...indexArgs('tiny-a', out, ['--embeddings', 'fixtures/tiny-a/passage_embeddings.npy']), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ count: 259, dimension: 32, index: 'hnsw', embedded: 0, modelId: 'fixtures/tiny-a/model' });
+    const modelId = await readEmbeddingModelId(fixturePath('tiny-a/model'));
+    expect(modelId).toMatch(/^sha256:/);
+    expect(summary).toMatchObject({ count: 259, dimension: 32, index: 'hnsw', embedded: 0, modelId });
     expect(summary.files).toEqual(expect.arrayContaining(Object.values(KB_FILES)));
     expect(r.stderr).toMatch(/storing passages: 259\/259 \(100%\)/);
 
     // What a page does with the folder's URL, through a FileSource.
     const kb = await loadKnowledgeBase(async (name) => new Uint8Array(readFileSync(join(out, name))), { backend: new MemoryBackend('cli-index') });
     expect(kb.size).toBe(259);
-    expect(kb.manifest).toMatchObject({ dimension: 32, nextId: 259, modelId: 'fixtures/tiny-a/model', index: { kind: 'hnsw', count: 259 } });
+    expect(kb.manifest).toMatchObject({ dimension: 32, nextId: 259, modelId, index: { kind: 'hnsw', count: 259 } });
     expect(await kb.verify()).toEqual({ ok: true, problems: [] });
     const npy = npyOf('tiny-a');
     const lines = readFileSync(fixturePath('tiny-a/passages.jsonl'), 'utf8').trim().split('\n');
@@ -69,6 +73,19 @@ describe('rag index', { timeout: CLI_TEST_TIMEOUT }, () => {
     const manifest = JSON.parse(readFileSync(join(out, KB_FILES.manifest), 'utf8')) as { index: unknown; files: { index: unknown } };
     expect(manifest.index).toBeNull();
     expect(manifest.files.index).toBeNull();
+
+    // The same model loaded by URL, as a page does, adds passages to this knowledge base: one identity, whatever the path.
+    vi.stubGlobal('fetch', fakeOrigin().fetch);
+    try {
+      const model = await loadRagComponents(`${ORIGIN}/tiny-a/model`, { device: 'wasm', cache: null, loadContextEncoder: true });
+      const kb = await loadKnowledgeBase(out, { index: 'exact' });
+      expect(kb.manifest.modelId).toBe(model.embeddingModelId);
+      await kb.ingest({ passages: [{ title: 'added in the page', text: 'a passage embedded by the model loaded from its URL' }] }, { embedder: model.contextEncoder! });
+      expect(kb.size).toBe(260);
+      await Promise.all([model.questionEncoder.release(), model.generator.release(), model.contextEncoder!.release()]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   describe('errors: one line on stderr, non-zero exit, no folder written', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { RagConfig, type Embedder } from '@rag-web/core';
-import { ModelLoadError } from '@rag-web/models';
+import { ModelLoadError, readEmbeddingModelId } from '@rag-web/models';
 import { EmbeddingDimensionError, HNSW_DEFAULTS, assertFiniteEmbeddings, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
 import { choiceValue, flag, intValue, requiredString, stringValue, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, out, type Command } from '../command.js';
@@ -31,7 +31,12 @@ export const indexCommand: Command = {
       { name: 'ef-construction', value: 'EF', description: 'HNSW build-time candidate list size', default: String(HNSW_DEFAULTS.efConstruction) },
       { name: 'ef-search', value: 'EF', description: 'HNSW search-time candidate list size (stored in the manifest)', default: String(HNSW_DEFAULTS.efSearch) },
       { name: 'batch-size', value: 'N', description: 'passages per context-encoder call and per write', default: '64' },
-      { name: 'model-id', value: 'NAME', description: 'encoder name recorded in manifest.json (modelId)', default: 'the --model argument as given' },
+      {
+        name: 'model-id',
+        value: 'NAME',
+        description: 'encoder identity recorded in manifest.json (modelId)',
+        default: "the context encoder's identity from its weights (sha256:…, as the browser computes it), else the --model argument",
+      },
       { name: 'force', description: 'write into a KB_DIR that already has files', default: 'false' },
       JSON_OPTION,
     ],
@@ -50,7 +55,7 @@ export const indexCommand: Command = {
     const modelArgs = modelFlags(values);
     const modelArg = modelArgs.given;
     const json = flag(values, 'json');
-    const modelId = stringValue(values, 'model-id') ?? modelArg;
+    const givenModelId = stringValue(values, 'model-id');
     const passagesPath = requiredString(values, 'passages');
     const embeddingsPath = stringValue(values, 'embeddings');
     if (!flag(values, 'force') && (await folderHasFiles(outDir))) {
@@ -65,15 +70,18 @@ export const indexCommand: Command = {
     let probe: Float32Array | undefined;
     let dimension: number;
     let rows: PassageInput[];
+    // The identity from the weights, not the path: a page that loads the same model by URL gets the same.
+    let modelId: string;
     if (embeddingsPath) {
-      // Embeddings given: only config.json is needed (retrieval_vector_size), no ONNX session.
+      // Embeddings given: only config.json (retrieval_vector_size) and manifest.json are needed, no ONNX session.
       dimension = await retrievalVectorSize(modelDir);
       rows = await attachEmbeddings(passages, passagesPath, embeddingsPath, dimension);
+      modelId = givenModelId ?? (await readEmbeddingModelId(modelDir)) ?? modelArg;
     } else {
       model = await loadModel(modelArgs, { loadContextEncoder: true });
       const encoder = model.rag.components.contextEncoder!;
       dimension = model.rag.config.retrievalVectorSize;
-      // The encoder under the recorded name (the models package would record the absolute path).
+      modelId = givenModelId ?? model.rag.components.embeddingModelId ?? modelArg;
       embedder = { modelId, dimension: encoder.dimension, embed: (p, o) => encoder.embed(p, o) };
       probe = await encoderProbe(model);
       rows = passages;

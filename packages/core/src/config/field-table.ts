@@ -25,6 +25,7 @@ export const checks = {
   boolean: (v: unknown) => (typeof v === 'boolean' ? undefined : 'a boolean'),
   positiveInt: (v: unknown) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer'),
   nonNegativeInt: (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer'),
+  nullablePositiveInt: (v: unknown) => (v === null || (Number.isInteger(v) && (v as number) > 0) ? undefined : 'a positive integer or null'),
   nullableTokenId: (v: unknown) => (v === null || isTokenId(v) ? undefined : 'a token id or null'),
   // transformers accepts an int or a list of ints (e.g. forced_eos_token_id=[2, 0]).
   nullableTokenIds: (v: unknown) => (v === null || isTokenId(v) || (Array.isArray(v) && v.length > 0 && v.every(isTokenId)) ? undefined : 'a token id, a non-empty list of token ids, or null'),

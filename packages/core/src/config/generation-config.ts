@@ -5,6 +5,8 @@ import type { RagConfig } from './rag-config.js';
 /** The `generation_config.json` fields that RAG generation uses, camelCased, with HF's defaults. */
 export interface GenerationConfigFields {
   maxLength: number;
+  /** Tokens to generate after the decoder prompt; when set, it wins over `maxLength` (see `forPrompt`). */
+  maxNewTokens: number | null;
   minLength: number;
   numBeams: number;
   numReturnSequences: number;
@@ -23,6 +25,7 @@ export interface GenerationConfigFields {
 
 const generationFields: FieldTable<GenerationConfigFields> = {
   maxLength: { key: 'max_length', default: 20, check: checks.positiveInt },
+  maxNewTokens: { key: 'max_new_tokens', default: null, check: checks.nullablePositiveInt },
   minLength: { key: 'min_length', default: 0, check: checks.nonNegativeInt },
   numBeams: { key: 'num_beams', default: 1, check: checks.positiveInt },
   numReturnSequences: { key: 'num_return_sequences', default: 1, check: checks.positiveInt },
@@ -44,6 +47,7 @@ export const GENERATION_CONFIG_DEFAULTS: Readonly<GenerationConfigFields> = Obje
 /** `transformers.GenerationConfig`, restricted to what RAG generation reads. */
 export class GenerationConfig implements GenerationConfigFields {
   declare maxLength: number;
+  declare maxNewTokens: number | null;
   declare minLength: number;
   declare numBeams: number;
   declare numReturnSequences: number;
@@ -66,7 +70,8 @@ export class GenerationConfig implements GenerationConfigFields {
         `GenerationConfig: num_return_sequences (${fields.numReturnSequences}) must not exceed num_beams (${fields.numBeams})`,
       );
     }
-    if (fields.minLength > fields.maxLength) {
+    // With max_new_tokens the length cap depends on the prompt: `forPrompt` checks it.
+    if (fields.maxNewTokens === null && fields.minLength > fields.maxLength) {
       throw new RagConfigError(`GenerationConfig: min_length (${fields.minLength}) exceeds max_length (${fields.maxLength})`);
     }
     Object.assign(this, fields);
@@ -102,6 +107,22 @@ export class GenerationConfig implements GenerationConfigFields {
   with(overrides: Partial<GenerationConfigFields>): GenerationConfig {
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
     return new GenerationConfig({ ...this.fields(), ...defined });
+  }
+
+  /**
+   * transformers' `_prepare_generated_length` for a decoder prompt of `promptLength` tokens: a set
+   * `max_new_tokens` wins over `max_length` (transformers warns when both are given) and makes it
+   * max_new_tokens + promptLength. Returns the config with that `maxLength` and no `maxNewTokens`.
+   */
+  forPrompt(promptLength: number): GenerationConfig {
+    if (this.maxNewTokens === null) return this;
+    const maxLength = this.maxNewTokens + promptLength;
+    if (this.minLength > maxLength) {
+      throw new RagConfigError(
+        `GenerationConfig: min_length (${this.minLength}) exceeds max_new_tokens (${this.maxNewTokens}) + the ${promptLength}-token decoder prompt = ${maxLength}`,
+      );
+    }
+    return new GenerationConfig({ ...this.fields(), maxLength, maxNewTokens: null });
   }
 
   fields(): GenerationConfigFields {

@@ -89,4 +89,18 @@ describe('GenerationConfig', () => {
     expect(() => gen.with({ maxLength: 0 })).toThrow(/max_length/);
     expect(() => gen.with({ minLength: 30 })).toThrow(/exceeds max_length/);
   });
+
+  it('reads max_new_tokens, which wins over max_length once the decoder prompt is known (transformers\' _prepare_generated_length)', () => {
+    expect(GenerationConfig.fromJson({}).maxNewTokens).toBeNull();
+    const gen = GenerationConfig.fromJson({ max_length: 12, max_new_tokens: 5 });
+    expect(gen.maxNewTokens).toBe(5);
+    expect(gen.toJson()).toMatchObject({ max_length: 12, max_new_tokens: 5 });
+    expect(gen.forPrompt(1)).toMatchObject({ maxLength: 6, maxNewTokens: null });
+    expect(gen.with({ maxNewTokens: null }).forPrompt(1).maxLength).toBe(12);
+    // min_length is checked against the cap max_new_tokens gives, not against max_length.
+    expect(gen.with({ minLength: 15, maxNewTokens: 20 }).forPrompt(1).maxLength).toBe(21);
+    expect(() => gen.with({ minLength: 7 }).forPrompt(1)).toThrow(/min_length \(7\) exceeds max_new_tokens \(5\) \+ the 1-token decoder prompt = 6/);
+    expect(() => GenerationConfig.fromJson({ max_new_tokens: 0 })).toThrow(/"max_new_tokens" must be a positive integer or null/);
+    expect(() => gen.with({ maxNewTokens: 2.5 })).toThrow(/max_new_tokens/);
+  });
 });

@@ -1,3 +1,4 @@
+import { localFiles } from '#local-files';
 import { ModelCacheWriteError, ModelFileNotFoundError, ModelIntegrityError, ModelLoadError } from '../errors.js';
 import type { FileCache } from './file-cache.js';
 import type { FileFacts } from './manifest.js';
@@ -92,13 +93,12 @@ export async function statFile(source: ModelSource, path: string, options: { sig
     return b ? { size: b.byteLength } : undefined;
   }
   if (source.kind === 'local') {
-    const { stat } = await import('node:fs/promises');
-    const { join } = await import('node:path');
+    const file = localFiles.join(source.dir, path);
     try {
-      return { size: (await stat(join(source.dir, path))).size };
+      return { size: await localFiles.size(file) };
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOENT') return undefined;
-      throw new ModelLoadError(`cannot read model file ${join(source.dir, path)}: ${String(err)}`, { file: path, dir: source.dir });
+      throw new ModelLoadError(`cannot read model file ${file}: ${String(err)}`, { file: path, dir: source.dir });
     }
   }
   const url = fileKey(source, path);
@@ -124,24 +124,14 @@ export async function statFile(source: ModelSource, path: string, options: { sig
  * memory) and returns its full path, for an ONNX runtime that reads the file itself.
  */
 export async function verifyLocalFile(dir: string, path: string, expected: FileFacts | undefined): Promise<string> {
-  const { join } = await import('node:path');
-  const full = join(dir, path);
+  const full = localFiles.join(dir, path);
   if (!expected) return full;
-  const [{ createReadStream }, { createHash }] = await Promise.all([import('node:fs'), import('node:crypto')]);
-  const hash = createHash('sha256');
-  let size = 0;
-  try {
-    for await (const chunk of createReadStream(full)) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).byteLength;
-    }
-  } catch (err) {
+  const { size, sha256 } = await localFiles.digest(full).catch((err: unknown) => {
     throw localReadError(err, dir, path);
-  }
-  const actual = hash.digest('hex');
+  });
   if (size !== expected.size) throw corrupt(path, fileKey({ kind: 'local', dir }, path), `${size} bytes, expected ${expected.size}`, expected);
-  if (expected.sha256 !== undefined && actual !== expected.sha256) {
-    throw corrupt(path, fileKey({ kind: 'local', dir }, path), `SHA-256 ${actual}, expected ${expected.sha256}`, expected);
+  if (expected.sha256 !== undefined && sha256 !== expected.sha256) {
+    throw corrupt(path, fileKey({ kind: 'local', dir }, path), `SHA-256 ${sha256}, expected ${expected.sha256}`, expected);
   }
   return full;
 }
@@ -153,10 +143,8 @@ function localReadError(err: unknown, dir: string, path: string): Error {
 }
 
 async function readLocal(dir: string, path: string): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   try {
-    return new Uint8Array(await readFile(join(dir, path)));
+    return await localFiles.read(localFiles.join(dir, path));
   } catch (err) {
     throw localReadError(err, dir, path);
   }

@@ -3,9 +3,12 @@ import layouts from './layouts.json' with { type: 'json' };
 
 /** A model part: what a RAG model is assembled from. */
 export type PartKind = 'question_encoder' | 'ctx_encoder' | 'generator';
+// The key unions are spelled out rather than `keyof typeof layouts.…` so that the published .d.ts
+// does not import the JSON (which dist/ does not ship); `folders` / `graphSets` below stop
+// compiling if they and layouts.json drift apart.
 /** `rag`: one folder for the whole model (tools/export_rag.py); `hub`: one repo per part, combined by rag.json. */
-export type FolderKind = keyof typeof layouts.folders;
-export type GraphSetName = keyof typeof layouts.graphSets;
+export type FolderKind = 'rag' | 'hub';
+export type GraphSetName = 'dpr-question' | 'dpr-ctx' | 'bert-feature-extraction' | 'bart-split' | 'bart-merged';
 /** What a graph does in its part; the generator's decoder is `decoder` + `decoderWithPast` or one `decoderMerged`. */
 export type GraphRole = 'encoder' | 'decoder' | 'decoderWithPast' | 'decoderMerged';
 
@@ -33,20 +36,25 @@ export interface PartFolder {
   graphSets: GraphSetName[];
 }
 
+/** `T` if its keys are exactly `K`; otherwise a property is missing or typed `never`, and assigning to it fails. */
+type ExactKeys<T, K extends PropertyKey> = { [P in K | keyof T]: P extends K ? (P extends keyof T ? T[P] : never) : never };
+const folders: ExactKeys<typeof layouts.folders, FolderKind> = layouts.folders;
+const graphSets: ExactKeys<typeof layouts.graphSets, GraphSetName> = layouts.graphSets;
+
 export const DTYPE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze(layouts.dtypeSuffix);
 export const TOKENIZER_FILES: readonly string[] = Object.freeze(layouts.tokenizerFiles);
 
 export function partFolder(folder: FolderKind, part: PartKind): PartFolder {
-  return layouts.folders[folder][part] as PartFolder;
+  return folders[folder][part] as PartFolder;
 }
 
 export function isGraphSetName(name: string): name is GraphSetName {
-  return Object.hasOwn(layouts.graphSets, name);
+  return Object.hasOwn(graphSets, name);
 }
 
 /** A graph set with its `{layer}` entries expanded for `layers` decoder layers. */
 export function graphSet(name: GraphSetName, layers = 0): GraphSet {
-  const raw = layouts.graphSets[name] as { pooling?: 'pooler_output' | 'cls'; graphs: Partial<Record<GraphRole, GraphLayout>> };
+  const raw = graphSets[name] as { pooling?: 'pooler_output' | 'cls'; graphs: Partial<Record<GraphRole, GraphLayout>> };
   const graphs: Partial<Record<GraphRole, GraphLayout>> = {};
   for (const [role, g] of Object.entries(raw.graphs) as Array<[GraphRole, GraphLayout]>) {
     graphs[role] = { file: g.file, inputs: expandLayers(g.inputs, layers), outputs: expandLayers(g.outputs, layers), gpuOutputs: expandLayers(g.gpuOutputs, layers) };

@@ -5,6 +5,7 @@ import type { FileCache } from '../hub/file-cache.js';
 import { loadJson, loadOptionalJson, statFile } from '../hub/file-loader.js';
 import { MANIFEST_FILE, parseManifest, type FileFacts, type Manifest } from '../hub/manifest.js';
 import { fileKey, resolveModelSource, type HubOptions, type ModelSource } from '../hub/model-source.js';
+import { embeddingModelId } from './embedding-model-id.js';
 import {
   TOKENIZER_FILES,
   graphFile,
@@ -41,6 +42,8 @@ export interface ModelPlan {
   generationConfig: GenerationConfig;
   ctxConfig?: QuestionEncoderConfig;
   parts: { questionEncoder: PartPlan; generator: PartPlan; ctxEncoder?: PartPlan };
+  /** The context encoder's identity from its digests (embedding-model-id.ts); a rag.json model has one only with `loadContextEncoder`. */
+  embeddingModelId?: string;
 }
 
 export interface PlanOptions extends HubOptions {
@@ -85,6 +88,19 @@ export async function readModelConfigs(source: ModelSource, modelId: string, opt
   return planFromParts(source, modelId, ragJson, options);
 }
 
+/**
+ * The context encoder's identity (`embeddingModelId`) of a model folder or URL, from its
+ * manifest.json (and rag.json) alone: no graph is downloaded. For a knowledge base whose
+ * embeddings were computed elsewhere with that encoder (`rag index --embeddings`).
+ */
+export async function readEmbeddingModelId(model: string, options: HubOptions & { signal?: AbortSignal } = {}): Promise<string | undefined> {
+  const io = { signal: options.signal };
+  const source = resolveModelSource(model, options);
+  const rag = (await loadOptionalJson(source, RAG_JSON, io)) as Partial<RagJson> | undefined;
+  if (!rag) return embeddingModelId(await readManifest(source, io), 'rag');
+  return rag.ctx_encoder ? embeddingModelId(await readManifest(partSourceOf(source, rag.ctx_encoder, options), io), 'hub') : undefined;
+}
+
 async function planRagFolder(source: ModelSource, modelId: string, configJson: Record<string, unknown>, manifest: Manifest | undefined, options: PlanOptions): Promise<ModelPlan> {
   const io = { cache: options.cache, signal: options.signal };
   const config = RagConfig.fromJson(configJson);
@@ -95,6 +111,8 @@ async function planRagFolder(source: ModelSource, modelId: string, configJson: R
     planPart('generator', source, 'rag', '', manifest, layers, options),
   ]);
   const plan: ModelPlan = { modelId, config, generationConfig, parts: { questionEncoder, generator } };
+  const id = await embeddingModelId(manifest, 'rag');
+  if (id) plan.embeddingModelId = id;
   if (options.loadContextEncoder) {
     const ctxConfigFile = partFolder('rag', 'ctx_encoder').config!;
     const ctxJson = await loadJson(source, ctxConfigFile, { ...io, expected: manifest?.files[ctxConfigFile] }).catch((err: unknown) => {
@@ -130,8 +148,10 @@ async function planFromParts(source: ModelSource, modelId: string, json: Record<
   const [questionEncoder, generator, ctxEncoder] = await Promise.all(
     [q, g, c].map((p) => p && planPart(p.part, p.source, 'hub', `${p.part}/`, p.manifest, layers, options)),
   );
+  const id = c && (await embeddingModelId(c.manifest, 'hub'));
   return {
     modelId,
+    ...(id ? { embeddingModelId: id } : {}),
     config,
     generationConfig,
     ...(c ? { ctxConfig: encoderConfig(c.config, config) } : {}),

@@ -64,5 +64,6 @@ export async function openSessions(
 
 /** The context encoder of a loaded model: its session, config and tokenizer together. */
 export function contextEncoder(ort: Ort, plan: ModelPlan, session: OnnxSession, tokenizer: HfTokenizer): DPRContextEncoder {
-  return new DPRContextEncoder(ort, session, plan.ctxConfig!, plan.parts.ctxEncoder!.graphSet.pooling ?? 'pooler_output', tokenizer, plan.modelId);
+  // Its id is what a knowledge base records: the weights' identity where the manifest gives one.
+  return new DPRContextEncoder(ort, session, plan.ctxConfig!, plan.parts.ctxEncoder!.graphSet.pooling ?? 'pooler_output', tokenizer, plan.embeddingModelId ?? plan.modelId);
 }

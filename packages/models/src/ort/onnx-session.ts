@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import { ModelLoadError } from '../errors.js';
 import type { ResolvedDevice } from '../devices.js';
+import { runtimeFileError } from './runtime-files.js';
 import { serialized, type Ort } from './runtime.js';
 
 export interface SessionSpec {
@@ -39,7 +40,8 @@ export class OnnxSession {
       // One call per overload: `create` takes a path or bytes, not their union.
       session = await serialized(() => typeof spec.model === 'string' ? ort.InferenceSession.create(spec.model, options) : ort.InferenceSession.create(spec.model, options));
     } catch (err) {
-      throw new ModelLoadError(`cannot load ONNX graph ${spec.name} on ${spec.device}: ${errorMessage(err)}`, { file: spec.name });
+      const context = `cannot load ONNX graph ${spec.name} on ${spec.device}`;
+      throw (await runtimeFileError(ort, err, context)) ?? new ModelLoadError(`${context}: ${errorMessage(err)}`, { file: spec.name });
     }
     const missingIn = expected.inputs.filter((n) => !session.inputNames.includes(n));
     const missingOut = expected.outputs.filter((n) => !session.outputNames.includes(n));

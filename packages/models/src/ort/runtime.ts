@@ -1,8 +1,9 @@
 import { GpuDeviceError, hasWebGpuApi } from '@rag-web/core';
 import type * as OrtModule from 'onnxruntime-web';
-import type { ResolvedDevice } from '../devices.js';
+import { isSoftwareAdapter, type ResolvedDevice } from '../devices.js';
 import { isNode } from '../hub/model-source.js';
 import { ensureNodeWebGpu } from './node-webgpu.js';
+import { importNodeOrt } from '#ort-node';
 
 export type Ort = typeof OrtModule;
 
@@ -12,7 +13,12 @@ export interface RuntimeOptions {
    * onnxruntime-node in Node (with `device: 'cpu'`). It must be onnxruntime-common 1.30 compatible.
    */
   ort?: Ort;
-  /** Where the app serves onnxruntime-web's `ort-wasm-simd-threaded.*` files (browser). Default `/ort/`. */
+  /**
+   * URL of a folder (ending in `/`) where the app serves onnxruntime-web's
+   * `ort-wasm-simd-threaded.asyncify.{mjs,wasm}` (browser). Default: none, and ORT's WebGPU build
+   * loads its .wasm from next to its own module (`new URL(file, import.meta.url)`), where a Vite
+   * build copies it; under `vite dev` add `ragWebVite()` from `@rag-web/models/vite`.
+   */
   wasmPaths?: string;
   /** WASM threads; default: up to 4 when cross-origin isolated, else 1. */
   numThreads?: number;
@@ -30,7 +36,8 @@ const ortModules = new Map<'node' | 'webgpu', Promise<Ort>>();
 /**
  * Loads onnxruntime-web once per build: the WebGPU build in browsers (it has the WASM EP too), in
  * Node the Node build (WASM EP, reads files) — or, for `device: 'webgpu'`, the WebGPU build on the
- * `navigator.gpu` node-webgpu.ts sets up. Runtime files come from the app, never a CDN.
+ * `navigator.gpu` node-webgpu.ts sets up. Runtime files come from the app (by default the copy
+ * its bundler made of the installed package's), never a CDN.
  */
 export async function loadOrt(options: RuntimeOptions = {}, device?: ResolvedDevice): Promise<LoadedOrt> {
   if (options.ort) return { ort: options.ort, readsPaths: isNode() };
@@ -39,8 +46,8 @@ export async function loadOrt(options: RuntimeOptions = {}, device?: ResolvedDev
   let ort = ortModules.get(build);
   if (!ort) {
     ort = (async () => {
-      const module = (build === 'node' ? await import('onnxruntime-web') : await import('onnxruntime-web/webgpu')) as Ort;
-      if (!isNode()) module.env.wasm.wasmPaths = options.wasmPaths ?? '/ort/';
+      const module = build === 'node' ? await importNodeOrt() : ((await import('onnxruntime-web/webgpu')) as Ort);
+      if (options.wasmPaths !== undefined) module.env.wasm.wasmPaths = options.wasmPaths;
       const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
       const cores = typeof navigator !== 'undefined' ? (navigator.hardwareConcurrency ?? 1) : 1;
       module.env.wasm.numThreads = options.numThreads ?? (isolated && !isNode() ? Math.min(4, cores) : 1);
@@ -63,11 +70,15 @@ export async function ortGpuDevice(ort: Ort): Promise<GPUDevice> {
   return device;
 }
 
-/** Whether a WebGPU adapter can be had here (for `device: 'auto'`), without creating a device. */
+/**
+ * Whether a hardware WebGPU adapter can be had here (for `device: 'auto'`), without creating a
+ * device. A software adapter (SwiftShader) does not count: WASM is much faster than it.
+ */
 export async function webGpuAvailable(): Promise<boolean> {
   // In Node only a navigator.gpu the app set up counts: `auto` does not reach for Dawn by itself.
   if (!hasWebGpuApi()) return false;
-  return (await navigator.gpu.requestAdapter()) !== null;
+  const adapter = await navigator.gpu.requestAdapter();
+  return adapter !== null && !isSoftwareAdapter(adapter);
 }
 
 /**
