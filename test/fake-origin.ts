@@ -15,6 +15,10 @@ export interface FakeOriginOptions {
   body?: (path: string, bytes: Uint8Array) => Uint8Array;
   /** HEAD without Content-Length (a server that gives no size). */
   noSize?: boolean;
+  /** Paths served as if the file were not there. */
+  hidden?: (path: string) => boolean;
+  /** A missing file gets a 200 HTML page, as single-page-app hosts (`vite preview`) answer. */
+  spaFallback?: boolean;
 }
 
 export interface FakeOrigin {
@@ -43,7 +47,11 @@ export function fakeOrigin(options: FakeOriginOptions = {}): FakeOrigin {
       signal?.throwIfAborted();
       await new Promise((r) => setImmediate(r));
       const file = fixturePath(path);
-      const status = options.status?.(path) ?? (url.origin === ORIGIN && existsSync(file) && statSync(file).isFile() ? 200 : 404);
+      const present = url.origin === ORIGIN && !options.hidden?.(path) && existsSync(file) && statSync(file).isFile();
+      if (!present && options.spaFallback) {
+        return new Response(method === 'HEAD' ? null : '<!doctype html><title>app</title>', { status: 200, headers: { 'Content-Type': 'text/html' } });
+      }
+      const status = options.status?.(path) ?? (present ? 200 : 404);
       if (status !== 200) return new Response(null, { status });
       const raw = new Uint8Array(readFileSync(file));
       const bytes = options.body ? options.body(path, raw) : raw;

@@ -112,7 +112,7 @@ export async function statFile(source: ModelSource, path: string, options: { sig
     if (cached) return { size: cached.byteLength };
     throw new ModelLoadError(`could not reach model file ${url}: ${String(err)} (offline and not cached?)`, { file: path, url });
   }
-  if (response.status === 404) return undefined;
+  if (response.status === 404 || isFallbackPage(response)) return undefined;
   if (!response.ok) throw new ModelLoadError(`model file ${path}: HTTP ${response.status} from ${url}`, { file: path, url, status: response.status });
   const size = Number(response.headers.get('X-Linked-Size') ?? response.headers.get('Content-Length') ?? Number.NaN);
   const etag = response.headers.get('X-Linked-Etag')?.replaceAll('"', '');
@@ -150,6 +150,14 @@ async function readLocal(dir: string, path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * A model file is never HTML: an HTML page answered with 200 is a single-page app's fallback
+ * (`vite preview`, most static hosts) for a file that is not there.
+ */
+function isFallbackPage(response: Response): boolean {
+  return response.ok && (response.headers.get('Content-Type') ?? '').startsWith('text/html');
+}
+
 async function fetchWithProgress(url: string, label: string, progress: ProgressTracker | undefined, signal: AbortSignal | undefined, size: number | undefined): Promise<Uint8Array> {
   let response: Response;
   try {
@@ -158,7 +166,13 @@ async function fetchWithProgress(url: string, label: string, progress: ProgressT
     if (signal?.aborted) throw err;
     throw new ModelLoadError(`could not fetch model file ${url}: ${String(err)} (offline and not cached?)`, { file: label, url });
   }
-  if (response.status === 404) throw new ModelFileNotFoundError(`model file ${label} not found: HTTP 404 from ${url}`, { file: label, url, status: 404 });
+  if (response.status === 404 || isFallbackPage(response)) {
+    throw new ModelFileNotFoundError(`model file ${label} not found: ${response.status === 404 ? 'HTTP 404' : 'an HTML page (the server\'s fallback for a missing file)'} from ${url}`, {
+      file: label,
+      url,
+      status: response.status,
+    });
+  }
   if (!response.ok) {
     throw new ModelLoadError(`model file ${label} could not be fetched: HTTP ${response.status} from ${url}`, { file: label, url, status: response.status });
   }

@@ -101,6 +101,33 @@ describe('progress over HTTP', () => {
   });
 });
 
+// Static hosts of single-page apps (`vite preview`, most CDNs' SPA mode) answer a missing file
+// with their HTML page and 200: a graph set the folder does not have must not look present.
+describe('a host that answers missing files with its HTML page', () => {
+  const split = (p: string) => /onnx\/decoder_(model|with_past_model)\.onnx$/.test(p);
+  const withoutSplit = (path: string, bytes: Uint8Array) => {
+    if (!path.endsWith('tiny-a/model/manifest.json')) return bytes;
+    const m = JSON.parse(new TextDecoder().decode(bytes)) as { files: Record<string, unknown> };
+    for (const f of Object.keys(m.files)) if (split(f)) delete m.files[f];
+    return new TextEncoder().encode(JSON.stringify(m));
+  };
+
+  it('with a manifest: what it does not list is not there (no HEAD asked); the merged decoder loads', async () => {
+    serve({ spaFallback: true, hidden: split, body: withoutSplit });
+    const { model } = await load(TINY_A);
+    expect(model.layouts.generator).toBe('bart-merged');
+    expect(origin.requests.filter((r) => r.startsWith('HEAD'))).toEqual([]);
+    await release(model);
+  });
+
+  it('without one: an HTML page for a graph is a missing file, not a graph', async () => {
+    serve({ spaFallback: true, hidden: (p) => split(p) || p.endsWith('manifest.json') });
+    const { model } = await load(TINY_A);
+    expect(model.layouts.generator).toBe('bart-merged');
+    await release(model);
+  });
+});
+
 describe('abort', () => {
   it('mid-download: AbortError, every cached entry a whole file, and a retry fetches only what is not cached', async () => {
     serve({ chunk: 4096 });

@@ -203,7 +203,8 @@ async function planPart(part: PartKind, source: ModelSource, folder: FolderKind,
   const candidates = forced ? [forced] : layout.graphSets;
   const facts = new Map<string, FileFacts>();
   const factsOf = async (path: string) => {
-    const known = manifest?.files[path] ?? (await statFile(source, path, { signal: options.signal, cache: options.cache }));
+    // The exporter's manifest lists every file of its folder: what it does not list is not there.
+    const known = manifest ? manifest.files[path] : await statFile(source, path, { signal: options.signal, cache: options.cache });
     if (known) facts.set(path, known);
     return known;
   };
