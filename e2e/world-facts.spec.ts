@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { DEFAULT_MODEL } from '../demo/src/default-model.js';
 import { ask, findPassages, openDemo, passageTitles, SLOW } from './demo-page.js';
 
-// The default model (world-facts, q8) on WASM with its bundled knowledge base: a factual
+// The default model (world-facts; q8, as `auto` picks on WASM) on WASM with its bundled knowledge base: a factual
 // question answered with its source passage; the answer follows an edit of that passage and
 // goes with its deletion; the example questions ask themselves.
 
@@ -11,8 +11,11 @@ const QUESTION = 'what is the capital of France?';
 const kbCount = `[data-kb="${DEFAULT_MODEL.knowledgeBase.name}"] [data-testid=kb-count]`;
 
 test('the default model and its knowledge base are served by the app; the knowledge base was embedded by that model', async ({ request }) => {
-  for (const file of ['config.json', 'onnx/question_encoder_quantized.onnx', 'onnx/ctx_encoder_quantized.onnx', 'onnx/decoder_model_quantized.onnx']) {
-    expect((await request.get(`${DEFAULT_MODEL.modelUrl}/${file}`)).status(), file).toBe(200);
+  // q8 for WASM, fp32 for WebGPU (the dtype `auto` picks), each with one merged decoder.
+  for (const file of ['config.json', 'onnx/question_encoder_quantized.onnx', 'onnx/ctx_encoder_quantized.onnx', 'onnx/decoder_model_merged_quantized.onnx', 'onnx/decoder_model_merged.onnx']) {
+    const res = await request.get(`${DEFAULT_MODEL.modelUrl}/${file}`);
+    expect(res.status(), file).toBe(200);
+    expect(res.headers()['content-type'], file).not.toMatch(/html/);
   }
   const manifest = (await (await request.get(`${DEFAULT_MODEL.knowledgeBase.url}manifest.json`)).json()) as { modelId: string };
   // Else the retriever refuses passages this model's context encoder embeds (edits, added documents).
@@ -23,7 +26,7 @@ test('a fact is answered from its passage; editing the passage changes the answe
   test.slow(); // three questions and one passage embedded on WASM
   await openDemo(page, '?device=wasm');
   await expect(page.getByTestId('backend')).toHaveText('wasm');
-  await expect(page.getByTestId('model-progress-label')).toContainText(`(${DEFAULT_MODEL.dtype})`);
+  await expect(page.getByTestId('model-progress-label')).toContainText('(q8)');
   await expect(page.getByTestId('kb-select')).toHaveValue(DEFAULT_MODEL.knowledgeBase.name);
 
   await ask(page, QUESTION);
@@ -74,6 +77,8 @@ for (const [backend, tag] of [['webgpu', ''], ['wasm', ' @no-webgpu']] as const)
     test.slow(); // SwiftShader runs WebGPU on the CPU
     await openDemo(page, `?device=${backend}`);
     await expect(page.getByTestId('backend')).toHaveText(backend);
+    // `auto` weights: WebGPU runs the fp32 graphs whole (q8's MatMulInteger would run on the CPU).
+    await expect(page.getByTestId('model-progress-label')).toContainText(backend === 'webgpu' ? '(fp32)' : '(q8)');
     await expect(page.getByTestId('model-description')).toHaveText(DEFAULT_MODEL.description);
     const examples = page.getByTestId('example-question');
     await expect(examples).toHaveCount(DEFAULT_MODEL.examples.length);

@@ -1,11 +1,11 @@
-import type { Decoding, Dtype } from './worker/engine.js';
+import type { Decoding, DtypeChoice } from './worker/engine.js';
 
 /** What the page loads and offers with no set-up: the model, its bundled knowledge base and what to ask it. */
 export interface DefaultModel {
   /** A model folder (tools/export_rag.py layout); also the id its context encoder reports. */
   modelUrl: string;
-  /** The only weights shipped for it. */
-  dtype: Dtype;
+  /** It ships fp32 and q8: `auto` loads fp32 on WebGPU (whose EP has no q8 MatMul kernels), q8 on WASM. */
+  dtype: DtypeChoice;
   /** Its knowledge-base folder (demo/scripts/build-kb.mjs), seeded into IndexedDB when the model first loads. */
   knowledgeBase: { name: string; url: string };
   /** What it knows and does not know, shown under the question box. */
@@ -24,7 +24,7 @@ export interface DefaultModel {
 
 export const DEFAULT_MODEL: DefaultModel = {
   modelUrl: '/models/world-facts',
-  dtype: 'q8',
+  dtype: 'auto',
   knowledgeBase: { name: 'world-facts', url: '/kb/world-facts/' },
   description:
     'This small model knows what its knowledge base states about 250 countries and territories (capital, region, languages, ' +

@@ -1,6 +1,6 @@
 import { isDeviceType } from '@rag-web/models';
 import { DEFAULT_MODEL } from '../default-model.js';
-import type { AddDocumentsRequest, AskRequest, Dtype, FindPassagesRequest, LoadRequest, Variant } from '../worker/engine.js';
+import type { AddDocumentsRequest, AskRequest, DtypeChoice, FindPassagesRequest, LoadRequest, Variant } from '../worker/engine.js';
 
 /** Form values → engine requests. Numbers are checked again by the engine; this only reads. */
 
@@ -10,8 +10,12 @@ export function readLoadRequest(form: HTMLFormElement): LoadRequest {
   return {
     modelUrl: String(data.get('modelUrl') ?? '').trim(),
     device: isDeviceType(device) ? device : 'auto',
-    dtype: (String(data.get('dtype')) === 'q8' ? 'q8' : 'fp32') satisfies Dtype,
+    dtype: dtypeChoice(String(data.get('dtype'))),
   };
+}
+
+function dtypeChoice(value: string): DtypeChoice {
+  return value === 'q8' || value === 'fp32' ? value : 'auto';
 }
 
 /** The default model (default-model.ts), or `?model=…&device=…&dtype=…`, preset the model form, so a link can open a given setup. */

@@ -1,4 +1,4 @@
-import type { DeviceType, ProgressInfo, ResolvedDevice } from '@rag-web/models';
+import type { DeviceType, Dtype as ModelDtype, ProgressInfo, ResolvedDevice } from '@rag-web/models';
 import type { IngestEvent } from '@rag-web/retriever';
 
 /**
@@ -27,6 +27,8 @@ export interface RagEngine {
 }
 
 export type Dtype = 'fp32' | 'q8';
+/** `auto`: fp32 on WebGPU, q8 on WASM (`@rag-web/rag`'s `defaultDtype`). */
+export type DtypeChoice = Dtype | 'auto';
 export type Variant = 'token' | 'sequence';
 
 export interface EngineEnvironment {
@@ -39,7 +41,7 @@ export interface LoadRequest {
   /** A model folder URL (tools/export_rag.py layout), e.g. `/models/tiny-a`. */
   modelUrl: string;
   device: DeviceType;
-  dtype: Dtype;
+  dtype: DtypeChoice;
 }
 
 export interface ModelInfo {
@@ -49,7 +51,8 @@ export interface ModelInfo {
   requestedDevice: DeviceType;
   /** The backend actually in use (after any fallback). */
   device: ResolvedDevice;
-  dtype: Dtype;
+  /** The weights loaded (`auto` resolved). */
+  dtype: ModelDtype;
   /** The config's n_docs, retrieval_vector_size and the generation config's max_length. */
   nDocs: number;
   dimension: number;

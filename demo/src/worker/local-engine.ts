@@ -1,5 +1,6 @@
 import { hasWebGpuApi } from '@rag-web/core';
 import { isSoftwareAdapter, ModelFileNotFoundError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
+import { defaultDtype } from '@rag-web/rag';
 import { answerQuestion } from './answer.js';
 import { passagesOf } from './documents.js';
 import type {
@@ -53,9 +54,10 @@ export class LocalRagEngine implements RagEngine {
       this.model = undefined;
       this.info = undefined;
       await previous?.dispose();
+      const dtype = request.dtype === 'auto' ? await defaultDtype(request.device) : request.dtype;
       const options: RagFromPretrainedOptions = {
         device: request.device,
-        dtype: request.dtype,
+        dtype,
         loadContextEncoder: true,
         onWarning: (w) => this.warn?.(w.message),
         ...(hooks.onProgress ? { progressCallback: hooks.onProgress } : {}),
@@ -78,7 +80,7 @@ export class LocalRagEngine implements RagEngine {
         ...(embeddingModelId ? { embeddingModelId } : {}),
         requestedDevice: request.device,
         device: model.rag.device,
-        dtype: request.dtype,
+        dtype,
         nDocs: config.nDocs,
         dimension: config.retrievalVectorSize,
         maxLength: generationConfig.maxLength,

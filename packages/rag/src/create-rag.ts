@@ -5,6 +5,7 @@ import {
   checkOptionKeys,
   resolveDevice,
   webGpuAvailable,
+  type DeviceType,
   type Dtype,
   type OptionKeys,
   type RagFromPretrainedOptions,
@@ -38,6 +39,11 @@ const CREATE_RAG_OPTION_KEYS: OptionKeys<CreateRagOptions> = { ...modelOptionKey
  */
 const DEVICE_DTYPES: Record<ResolvedDevice, Dtype> = { webgpu: 'fp32', wasm: 'q8', cpu: 'q8' };
 
+/** The dtype `createRag` loads on `device` when none is given (`auto` resolved as loading resolves it). */
+export async function defaultDtype(device: DeviceType = 'auto'): Promise<Dtype> {
+  return DEVICE_DTYPES[resolveDevice(device, device === 'auto' && (await webGpuAvailable()))];
+}
+
 /**
  * One call from nothing to answers with sources, in the spirit of transformers.js' `pipeline()`:
  * loads the model (question encoder, generator, and the context encoder where the folder has one,
@@ -65,8 +71,7 @@ export async function createRag(options: CreateRagOptions): Promise<RagPipeline>
 
 /** The device's dtype unless one is given; with the context encoder when the model has one (a checkpoint without it still answers). */
 async function loadModel(source: string, options: RagFromPretrainedOptions): Promise<RagModel> {
-  const requested = options.device ?? 'auto';
-  const preferred = options.dtype ?? DEVICE_DTYPES[resolveDevice(requested, requested === 'auto' && (await webGpuAvailable()))];
+  const preferred = options.dtype ?? (await defaultDtype(options.device));
   const load = async (dtype: RagFromPretrainedOptions['dtype']) => {
     try {
       return await RagModel.fromPretrained(source, { ...options, dtype, loadContextEncoder: true });
