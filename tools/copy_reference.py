@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from fixtures_lib.copy_constraint import copy_constraint, special_ids_of  # noqa: E402
-from fixtures_lib.generation import batch_decode, stable_topk  # noqa: E402
+from fixtures_lib.generation import batch_decode, load_case_models, stable_topk  # noqa: E402
 from fixtures_lib.specs import SETTING_BY_NAME  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -30,13 +30,9 @@ def main(argv=None):
     ap.add_argument("--case", default="tiny-a")
     args = ap.parse_args(argv)
     import torch
-    from transformers import RagSequenceForGeneration, RagTokenForGeneration, RagTokenizer
 
     case_dir = os.path.join(REPO, "fixtures", args.case)
-    hf = os.path.join(case_dir, "hf", "rag-token")
-    ref = json.load(open(os.path.join(case_dir, "reference.json")))
-    tok = RagTokenizer.from_pretrained(hf).generator
-    models = {"token": RagTokenForGeneration.from_pretrained(hf).eval(), "seq": RagSequenceForGeneration.from_pretrained(hf).eval()}
+    ref, tok, models = load_case_models(case_dir)
     gcfg = models["token"].config.generator
     special, eos = special_ids_of(gcfg), gcfg.eos_token_id
     out = []

@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fixtures_lib.generation import batch_decode, stable_topk  # noqa: E402
+from fixtures_lib.generation import batch_decode, load_case_models, stable_topk  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DECODER_PROMPT_LENGTH = 1
@@ -56,13 +56,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     import torch
     import transformers
-    from transformers import RagSequenceForGeneration, RagTokenForGeneration, RagTokenizer
 
     case_dir = os.path.join(REPO, "fixtures", args.case)
-    hf = os.path.join(case_dir, "hf", "rag-token")
-    ref = json.load(open(os.path.join(case_dir, "reference.json")))
-    tok = RagTokenizer.from_pretrained(hf).generator
-    models = {"token": RagTokenForGeneration.from_pretrained(hf).eval(), "seq": RagSequenceForGeneration.from_pretrained(hf).eval()}
+    ref, tok, models = load_case_models(case_dir)
     pad = models["token"].config.generator.pad_token_id
     out = []
     token_ignores = True

@@ -53,3 +53,18 @@ def stable_topk(torch):
         yield
     finally:
         torch.topk = native
+
+
+def load_case_models(case_dir):
+    """A fixture's reference.json, generator tokenizer and both RAG classes on its rag-token checkpoint (eval mode)."""
+    import json
+    import os
+
+    from transformers import RagSequenceForGeneration, RagTokenForGeneration, RagTokenizer
+
+    hf = os.path.join(case_dir, "hf", "rag-token")
+    with open(os.path.join(case_dir, "reference.json")) as f:
+        ref = json.load(f)
+    tok = RagTokenizer.from_pretrained(hf).generator
+    models = {"token": RagTokenForGeneration.from_pretrained(hf).eval(), "seq": RagSequenceForGeneration.from_pretrained(hf).eval()}
+    return ref, tok, models
