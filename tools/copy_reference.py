@@ -10,7 +10,6 @@ settings (RAG-Token greedy and beam, RAG-Sequence beam), for the TypeScript twin
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -26,13 +25,9 @@ SETTINGS = ["token_greedy_len12", "token_beam3_len12", "seq_beam2_ret1_len10", "
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", default="tiny-a")
-    args = ap.parse_args(argv)
     import torch
 
-    case_dir = os.path.join(REPO, "fixtures", args.case)
-    ref, tok, models = load_case_models(case_dir)
+    case, case_dir, ref, tok, models = load_case_models(__doc__.split("\n")[0], argv, REPO)
     gcfg = models["token"].config.generator
     special, eos = special_ids_of(gcfg), gcfg.eos_token_id
     out = []
@@ -56,7 +51,7 @@ def main(argv=None):
             out.append({"question": q["question"], "generate": gens, "generate_text": texts})
     path = os.path.join(case_dir, "copy_reference.json")
     with open(path, "w") as f:
-        json.dump({"case": args.case, "settings": SETTINGS, "per_question": out}, f, indent=1)
+        json.dump({"case": case, "settings": SETTINGS, "per_question": out}, f, indent=1)
     print(f"wrote {path}: {len(out)} questions × {len(SETTINGS)} settings")
     for q in out[:3]:
         print(q["question"], q["generate_text"])

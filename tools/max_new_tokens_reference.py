@@ -18,7 +18,6 @@ its values are generate(max_length=max_new_tokens + 1), the definition, which ra
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -51,14 +50,10 @@ def as_defined(kw):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--case", default="tiny-a")
-    args = ap.parse_args(argv)
     import torch
     import transformers
 
-    case_dir = os.path.join(REPO, "fixtures", args.case)
-    ref, tok, models = load_case_models(case_dir)
+    case, case_dir, ref, tok, models = load_case_models(__doc__.split("\n")[0], argv, REPO)
     pad = models["token"].config.generator.pad_token_id
     out = []
     token_ignores = True
@@ -82,7 +77,7 @@ def main(argv=None):
     path = os.path.join(case_dir, "max_new_tokens_reference.json")
     settings = {name: {"variant": "token" if kind == "token" else "sequence", "kwargs": kw} for name, (kind, kw) in SETTINGS.items()}
     with open(path, "w") as f:
-        json.dump({"case": args.case, "transformers": transformers.__version__,
+        json.dump({"case": case, "transformers": transformers.__version__,
                    "rag_token_generate_ignores_max_new_tokens": token_ignores,
                    "settings": settings, "per_question": out}, f, indent=1)
     print(f"wrote {path}: {len(out)} questions × {len(SETTINGS)} settings; RagToken ignores max_new_tokens: {token_ignores}")

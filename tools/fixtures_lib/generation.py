@@ -55,16 +55,22 @@ def stable_topk(torch):
         torch.topk = native
 
 
-def load_case_models(case_dir):
-    """A fixture's reference.json, generator tokenizer and both RAG classes on its rag-token checkpoint (eval mode)."""
+def load_case_models(description, argv, repo):
+    """`--case` from argv, then that fixture's folder, reference.json, generator tokenizer and both
+    RAG classes on its rag-token checkpoint (eval mode)."""
+    import argparse
     import json
     import os
 
     from transformers import RagSequenceForGeneration, RagTokenForGeneration, RagTokenizer
 
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--case", default="tiny-a")
+    case = ap.parse_args(argv).case
+    case_dir = os.path.join(repo, "fixtures", case)
     hf = os.path.join(case_dir, "hf", "rag-token")
     with open(os.path.join(case_dir, "reference.json")) as f:
         ref = json.load(f)
     tok = RagTokenizer.from_pretrained(hf).generator
     models = {"token": RagTokenForGeneration.from_pretrained(hf).eval(), "seq": RagSequenceForGeneration.from_pretrained(hf).eval()}
-    return ref, tok, models
+    return case, case_dir, ref, tok, models

@@ -13,7 +13,6 @@ import {
   RagTokenForGeneration,
   type Dtype,
 } from '@rag-web/models';
-import { ENCODER_PROBE_QUESTION } from '@rag-web/retriever';
 import { choiceValue, stringValue, type OptionSpec, type ParsedValues } from './cli-options.js';
 import { BACKEND_NAMES, CLI_DEVICES, runtimeFor, type CliDevice } from './device.js';
 import { isDirectory } from './input-files.js';
@@ -139,11 +138,4 @@ export async function loadModel(flags: ModelFlags, options: { loadContextEncoder
 /** One line for human output: which model, which variant, which runtime ran it. */
 export function describeModel(model: LoadedModel): string {
   return `model ${model.given} (RAG-${model.variant === 'token' ? 'Token' : 'Sequence'}) on ${model.backend}`;
-}
-
-/** This model's question encoding of the knowledge-base probe (retriever's manifest.ts, `encoderProbe`). */
-export async function encoderProbe(model: LoadedModel): Promise<Float32Array> {
-  const { tokenizer, questionEncoder } = model.rag.components;
-  const q = tokenizer.encodeQuestions([ENCODER_PROBE_QUESTION]);
-  return questionEncoder.forward(q.inputIds, q.attentionMask);
 }

@@ -1,8 +1,9 @@
+import { encoderProbe } from '@rag-web/rag';
 import { checkEncoderProbe, type KnowledgeBase } from '@rag-web/retriever';
 import { type ParsedValues, choiceValue, requiredString } from './cli-options.js';
 import { INDEX_KINDS, openKnowledgeBaseFolder } from './kb-folder-files.js';
 import { UsageError } from './errors.js';
-import { DEFAULT_MODEL, encoderProbe, loadModel, type LoadedModel, type ModelFlags } from './model-folder.js';
+import { DEFAULT_MODEL, loadModel, type LoadedModel, type ModelFlags } from './model-folder.js';
 import { QuestionRetriever } from './retrieval.js';
 
 /** What `ask`, `score` and `eval` work with: the knowledge base of `--kb`, the model of `--model`, and retrieval over both. */
@@ -29,7 +30,7 @@ export async function withRagSession<T>(values: ParsedValues, modelFlags: ModelF
     const model = await loadModel(modelFlags);
     try {
       // Same width is not same encoder: a knowledge base that recorded its model's probe refuses another.
-      checkEncoderProbe(kb.manifest, await encoderProbe(model), model.given);
+      checkEncoderProbe(kb.manifest, await encoderProbe(model.rag), model.given);
       return await fn({ kb, model, retriever: new QuestionRetriever(model.rag, kb) });
     } finally {
       await model.rag.dispose();

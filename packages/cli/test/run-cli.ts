@@ -11,11 +11,12 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const cliBin = join(repoRoot, 'packages/cli/dist/rag.js');
-const PACKAGES = ['core', 'models', 'retriever', 'cli'] as const;
+const PACKAGES = ['core', 'models', 'retriever', 'rag', 'cli'] as const;
 const DIST_OF: Record<(typeof PACKAGES)[number], string> = {
   core: 'packages/core/dist/index.js',
   models: 'packages/models/dist/index.js',
   retriever: 'packages/retriever/dist/index.js',
+  rag: 'packages/rag/dist/index.js',
   cli: 'packages/cli/dist/rag.js',
 };
 

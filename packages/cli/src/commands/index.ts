@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { RagConfig, type Embedder } from '@rag-web/core';
 import { ModelLoadError, readEmbeddingModelId } from '@rag-web/models';
+import { encoderProbe } from '@rag-web/rag';
 import { EmbeddingDimensionError, HNSW_DEFAULTS, assertFiniteEmbeddings, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
 import { choiceValue, flag, intValue, requiredString, stringValue, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, out, type Command } from '../command.js';
 import { InputFileError, UsageError } from '../errors.js';
 import { readEmbeddingsFile, readPassagesFile, readTextFile } from '../input-files.js';
 import { INDEX_KINDS, folderHasFiles, writeKnowledgeBaseFolder, type IndexKind } from '../kb-folder-files.js';
-import { MODEL_OPTIONS, checkModelFolder, encoderProbe, loadModel, modelFlags, type LoadedModel } from '../model-folder.js';
+import { MODEL_OPTIONS, checkModelFolder, loadModel, modelFlags, type LoadedModel } from '../model-folder.js';
 import { ProgressBar } from '../progress-bar.js';
 
 export const indexCommand: Command = {
@@ -83,7 +84,7 @@ export const indexCommand: Command = {
       dimension = model.rag.config.retrievalVectorSize;
       modelId = givenModelId ?? model.rag.components.embeddingModelId ?? modelArg;
       embedder = { modelId, dimension: encoder.dimension, embed: (p, o) => encoder.embed(p, o) };
-      probe = await encoderProbe(model);
+      probe = await encoderProbe(model.rag);
       rows = passages;
     }
 
