@@ -5,7 +5,8 @@
  * match, the same measures as tools/world_facts/evaluate.py and `rag eval`.
  */
 import { RagTokenForGeneration, type DeviceType } from '../../packages/models/src/index.js';
-import { RagRetriever, loadKnowledgeBase } from '../../packages/retriever/src/index.js';
+import { RagRetriever } from '../../packages/core/src/index.js';
+import { loadKnowledgeBase } from '../../packages/retriever/src/index.js';
 import { exactMatch } from '../../packages/cli/src/squad.js';
 
 export interface QaPair {

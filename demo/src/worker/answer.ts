@@ -1,6 +1,7 @@
 import { RagSequenceForGeneration, type RagRetrieval, type RagTokenForGeneration } from '@rag-web/models';
 import { sourcesOf } from '@rag-web/rag';
-import { RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
+import { RagRetriever } from '@rag-web/core';
+import type { KnowledgeBase } from '@rag-web/retriever';
 import type { AskHooks, AskRequest, AskResult, RetrievedPassage } from './engine.js';
 import { DemoInputError } from './errors.js';
 

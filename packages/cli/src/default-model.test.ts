@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RagTokenForGeneration } from '@rag-web/models';
-import { RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
+import { RagRetriever } from '@rag-web/core';
+import type { KnowledgeBase } from '@rag-web/retriever';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedSample } from '../../../bench/world-facts/evaluate.js';
 import { CLI_TEST_TIMEOUT, ensureCliBuilt, repoRoot, runCli } from '../test/run-cli.js';

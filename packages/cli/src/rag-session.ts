@@ -1,5 +1,6 @@
 import { encoderProbe } from '@rag-web/rag';
-import { checkEncoderProbe, type KnowledgeBase } from '@rag-web/retriever';
+import { checkEncoderProbe } from '@rag-web/core';
+import type { KnowledgeBase } from '@rag-web/retriever';
 import { type ParsedValues, choiceValue, requiredString } from './cli-options.js';
 import { INDEX_KINDS, openKnowledgeBaseFolder } from './kb-folder-files.js';
 import { UsageError } from './errors.js';

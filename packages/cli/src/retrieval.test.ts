@@ -1,5 +1,5 @@
 import { RagSequenceForGeneration, RagTokenForGeneration } from '@rag-web/models';
-import { RagRetriever } from '@rag-web/retriever';
+import { RagRetriever } from '@rag-web/core';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
 import { FIXTURE_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';

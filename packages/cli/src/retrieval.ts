@@ -1,6 +1,6 @@
-import type { DocDict } from '@rag-web/core';
+import { RagRetriever, type DocDict } from '@rag-web/core';
 import type { RagModel, RagRetrieval } from '@rag-web/models';
-import { NotEnoughPassagesError, RagRetriever, type KnowledgeBase } from '@rag-web/retriever';
+import { NotEnoughPassagesError, type KnowledgeBase } from '@rag-web/retriever';
 
 /**
  * The knowledge base of `--kb` as the model's retriever. Retrieval itself is `RagModel.retrieve`,

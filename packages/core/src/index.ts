@@ -7,16 +7,7 @@ export { createStorageBuffer, createOutputBuffer, GPU_LABEL_PREFIX, gpuLabel, re
 export { foldWorkgroups, getPipeline, kernelSource, type Kernel, type UniformWord, type WgslSnippet } from './gpu/program.js';
 export { KernelRunner, type DispatchSize } from './gpu/kernel-runner.js';
 export * from './kernels/index.js';
-export type {
-  BatchEncoding,
-  DocDict,
-  Embedder,
-  EncodeOptions,
-  RetrievedDocs,
-  Retriever,
-  RetrieverOutput,
-  TextTokenizer,
-} from './retrieval.js';
+export * from './retrieval/index.js';
 export * from './config/index.js';
 export type { HostTensor, RetrievAugLMMarginOutput, RetrievAugLMOutput, TensorData } from './outputs.js';
 export { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Array, float32ToFloat16Bits } from './float16.js';

@@ -11,7 +11,8 @@ import {
   type RagFromPretrainedOptions,
   type ResolvedDevice,
 } from '@rag-web/models';
-import { KnowledgeBase, checkEncoderProbe, loadKnowledgeBase } from '@rag-web/retriever';
+import { checkEncoderProbe } from '@rag-web/core';
+import { KnowledgeBase, loadKnowledgeBase } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { RagPipeline } from './rag-pipeline.js';
 

@@ -1,5 +1,5 @@
 import type { RagModel } from '@rag-web/models';
-import { ENCODER_PROBE_QUESTION } from '@rag-web/retriever';
+import { ENCODER_PROBE_QUESTION } from '@rag-web/core';
 
 /**
  * This model's question encoding of the knowledge-base probe question: a knowledge base records

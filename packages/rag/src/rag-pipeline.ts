@@ -10,7 +10,8 @@ import {
   type RagModel,
   type RagRetrieval,
 } from '@rag-web/models';
-import { RagRetriever, splitIntoPassages, type IngestEvent, type KnowledgeBase, type RawDocument } from '@rag-web/retriever';
+import { RagRetriever } from '@rag-web/core';
+import { splitIntoPassages, type IngestEvent, type KnowledgeBase, type RawDocument } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { sourcesOf, type Source } from './sources.js';
 

@@ -1,4 +1,6 @@
-import { RagError } from '@rag-web/core';
+import { RagError, RetrievalError } from '@rag-web/core';
+
+export { EmbeddingDimensionError, EmbeddingModelError, EmptyKnowledgeBaseError, NonFiniteEmbeddingError, NotEnoughPassagesError, RetrievalError } from '@rag-web/core';
 
 /**
  * Typed errors of the retriever package. Every class keeps core's contract (`name` is the class
@@ -10,76 +12,8 @@ import { RagError } from '@rag-web/core';
  * thrown by a write, nothing of that write is visible afterwards: the data and manifest that were
  * there before are intact.
  */
-export class RetrievalError extends RagError {
-  override readonly name: string = 'RetrievalError';
-}
-
 export class KnowledgeBaseStorageError extends RagError {
   override readonly name: string = 'KnowledgeBaseStorageError';
-}
-
-/** Embedding width differs from the knowledge base's (or the question encoder's `retrieval_vector_size`). */
-export class EmbeddingDimensionError extends RetrievalError {
-  override readonly name: string = 'EmbeddingDimensionError';
-  constructor(
-    readonly expected: number,
-    readonly actual: number,
-    what: string,
-  ) {
-    super(`${what}: embeddings have dimension ${actual}, but this knowledge base holds dimension ${expected}.`, { expected, actual, what });
-  }
-}
-
-/**
- * A NaN or ±Infinity in an embedding: inner products with it are NaN or infinite, so it would
- * rank first or never, whatever the question. `passage` is 1-based in the input (or file).
- */
-export class NonFiniteEmbeddingError extends RetrievalError {
-  override readonly name: string = 'NonFiniteEmbeddingError';
-  constructor(
-    readonly what: string,
-    readonly passage: number,
-    readonly value: number,
-  ) {
-    super(`${what}: the embedding of passage ${passage} holds ${value}; embeddings must be finite numbers. Nothing was written.`, { what, passage, value });
-  }
-}
-
-/** Embeddings from a different encoder model than the one the knowledge base was built with. */
-export class EmbeddingModelError extends RetrievalError {
-  override readonly name: string = 'EmbeddingModelError';
-  constructor(
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(
-      `Embeddings come from model "${actual}", but this knowledge base was built with "${expected}"; ` +
-        'mixing encoders makes inner products meaningless. Use a new knowledge base for the other model.',
-      { expected, actual },
-    );
-  }
-}
-
-/** A search or retrieval on a knowledge base that holds no passage. */
-export class EmptyKnowledgeBaseError extends RetrievalError {
-  override readonly name: string = 'EmptyKnowledgeBaseError';
-  constructor(name: string) {
-    super(`Knowledge base "${name}" holds no passages; ingest passages before retrieving.`, { name });
-  }
-}
-
-/** More documents per question were asked for than the knowledge base holds. */
-export class NotEnoughPassagesError extends RetrievalError {
-  override readonly name: string = 'NotEnoughPassagesError';
-  constructor(
-    readonly requested: number,
-    readonly available: number,
-  ) {
-    super(`nDocs = ${requested} documents per question were requested, but the knowledge base holds only ${available} passages.`, {
-      requested,
-      available,
-    });
-  }
 }
 
 /** A doc id that is not (or no longer) in the knowledge base: never handed out, or removed. */

@@ -20,19 +20,15 @@ export {
   UnknownPassageError,
 } from './errors.js';
 export { readNpy, writeNpy, type NpyMatrix } from './npy.js';
-export { assertFiniteEmbeddings } from './finite-embeddings.js';
 export {
-  ENCODER_PROBE_QUESTION,
   MANIFEST_SCHEMA_VERSION,
-  checkEncoderProbe,
-  checkModelId,
   type HnswParams,
   type IndexEntry,
   type KnowledgeBaseManifest,
   type ShippedPassages,
 } from './manifest.js';
 export { IdbBackend, MemoryBackend, type StoreBackend, type StoreKey, type WriteOps } from './store-backend.js';
-export { PassageStore, type CommitChanges, type IngestCheckpoint, type StoredPassage } from './passage-store.js';
+export { PassageStore, type CommitChanges, type IngestCheckpoint } from './passage-store.js';
 export type { SearchResult, VectorIndex } from './vector-index.js';
 export { ExactIndex } from './exact-index.js';
 export { HNSW_DEFAULTS, HnswIndex } from './hnsw-index.js';
@@ -40,11 +36,18 @@ export { decodeUtf8, parsePassagesJson, parsePassagesJsonl, type PassageInput } 
 export { ingest, type IngestEvent, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
 export { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 export { KB_FILES, exportKnowledgeBase, loadKnowledgeBase, type FileSource, type KnowledgeBaseFolderManifest, type LoadKnowledgeBaseOptions } from './kb-folder.js';
+// The retrieval contract lives in core (so Postgres and remote sources share it); re-exported for the documented imports.
 export {
+  ENCODER_PROBE_QUESTION,
   RagRetriever,
+  assertFiniteEmbeddings,
+  checkEncoderProbe,
+  checkModelId,
   formatContext,
   type PassageSource,
   type PostprocessedDocs,
   type RagRetrieverConfig,
   type RagRetrieverTokenizers,
-} from './rag-retriever.js';
+  type ScoredPassages,
+  type StoredPassage,
+} from '@rag-web/core';

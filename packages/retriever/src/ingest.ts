@@ -1,12 +1,9 @@
-import { RagConfigError, type Embedder } from '@rag-web/core';
+import { RagConfigError, assertFiniteEmbeddings, checkModelId, type Embedder, type StoredPassage } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { EmbeddingDimensionError, KnowledgeBaseCorruptError } from './errors.js';
-import { assertFiniteEmbeddings } from './finite-embeddings.js';
 import type { KnowledgeBase } from './knowledge-base.js';
-import { checkModelId } from './manifest.js';
 import { parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
 import { splitIntoPassages, type RawDocument } from './passage-splitter.js';
-import type { StoredPassage } from './passage-store.js';
 
 export type IngestSource =
   | { jsonl: string }
@@ -33,7 +30,7 @@ export interface IngestOptions {
   onProgress?: (event: IngestEvent) => void;
   /** Aborting stops after the current batch; what was stored is kept and a later call resumes. */
   signal?: AbortSignal;
-  /** The model's question encoding of ENCODER_PROBE_QUESTION (manifest.ts), to record with the passages. */
+  /** The model's question encoding of ENCODER_PROBE_QUESTION (core), to record with the passages. */
   encoderProbe?: Float32Array;
 }
 

@@ -1,14 +1,13 @@
-import { RagConfigError } from '@rag-web/core';
+import { RagConfigError, assertFiniteEmbeddings, checkModelId, type StoredPassage } from '@rag-web/core';
 import { localFolder } from '#kb-files';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { KnowledgeBaseCorruptError, KnowledgeBaseFetchError, KnowledgeBaseNameTakenError } from './errors.js';
-import { assertFiniteEmbeddings } from './finite-embeddings.js';
 import { HnswIndex } from './hnsw-index.js';
 import { hadIndexedDb } from './hnsw-wasm.js';
 import { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
-import { checkDimension, checkModelId, parseManifest, type KnowledgeBaseManifest, type ShippedPassages } from './manifest.js';
+import { checkDimension, parseManifest, type KnowledgeBaseManifest, type ShippedPassages } from './manifest.js';
 import { readNpy, writeNpy } from './npy.js';
-import { PassageStore, type StoredPassage } from './passage-store.js';
+import { PassageStore } from './passage-store.js';
 import { IdbBackend, MemoryBackend, type StoreBackend } from './store-backend.js';
 
 /**

@@ -1,12 +1,11 @@
-import { ShapeError } from '@rag-web/core';
+import { ShapeError, type PassageSource, type ScoredPassages, type StoredPassage } from '@rag-web/core';
 import { EmptyKnowledgeBaseError, KnowledgeBaseCorruptError, NotEnoughPassagesError } from './errors.js';
 import { ExactIndex } from './exact-index.js';
 import { HnswIndex } from './hnsw-index.js';
 import { hadIndexedDb } from './hnsw-wasm.js';
 import { ingest, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
 import type { HnswParams, KnowledgeBaseManifest } from './manifest.js';
-import { PassageStore, type CommitChanges, type StoredPassage } from './passage-store.js';
-import type { PassageSource } from './rag-retriever.js';
+import { PassageStore, type CommitChanges } from './passage-store.js';
 import { IdbBackend, MemoryBackend, type StoreBackend } from './store-backend.js';
 import type { SearchResult, VectorIndex } from './vector-index.js';
 
@@ -81,6 +80,15 @@ export class KnowledgeBase implements PassageSource {
 
   getPassages(ids: readonly number[]): Promise<StoredPassage[]> {
     return this.store.getPassages(ids);
+  }
+
+  async count(): Promise<number> {
+    return this.size;
+  }
+
+  async topPassages(queries: Float32Array, k: number): Promise<ScoredPassages> {
+    const { ids, scores } = await this.search(queries, k);
+    return { ids, scores, passages: await this.getPassages(Array.from(ids)) };
   }
 
   /** Adds passages (ingest.ts), as the only writer of this knowledge base while it runs. */

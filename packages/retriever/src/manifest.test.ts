@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CountingEmbedder, passagesJsonl } from '../test/fakes.js';
-import { EmbeddingModelError } from './errors.js';
+import { EmbeddingModelError, checkModelId } from '@rag-web/core';
 import { KnowledgeBase } from './knowledge-base.js';
-import { checkModelId } from './manifest.js';
 import { MemoryBackend } from './store-backend.js';
 
 const idA = `sha256:${'a'.repeat(64)}`;

@@ -1,5 +1,5 @@
 import { EMPTY_CHECKSUM } from './checksum.js';
-import { EmbeddingDimensionError, EmbeddingModelError, KnowledgeBaseCorruptError } from './errors.js';
+import { EmbeddingDimensionError, KnowledgeBaseCorruptError } from './errors.js';
 
 /**
  * The manifest of a knowledge base: the small record that says which stored data is valid.
@@ -67,28 +67,6 @@ export interface ShippedPassages {
   to: number;
 }
 
-/** The fixed question whose encoding identifies a question encoder (see `encoderProbe`). */
-export const ENCODER_PROBE_QUESTION = 'which encoder built this knowledge base?';
-
-/** Cosine below this between the stored and the given probe: another encoder (q8 vs fp32 of one model stays above 0.99). */
-const PROBE_MIN_COSINE = 0.95;
-
-/** Throws EmbeddingModelError when `probe` (this model's encoding of ENCODER_PROBE_QUESTION) is not the manifest's. */
-export function checkEncoderProbe(manifest: Pick<KnowledgeBaseManifest, 'encoderProbe' | 'modelId'>, probe: Float32Array, model: string): void {
-  const stored = manifest.encoderProbe;
-  if (!stored) return;
-  let dot = 0;
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < stored.length; i++) {
-    dot += stored[i]! * probe[i]!;
-    a += stored[i]! * stored[i]!;
-    b += probe[i]! * probe[i]!;
-  }
-  const cosine = dot / Math.sqrt(a * b);
-  if (!(cosine >= PROBE_MIN_COSINE)) throw new EmbeddingModelError(manifest.modelId || 'another model', `${model} (its question encoder's probe has cosine ${cosine.toFixed(3)} with the stored one)`);
-}
-
 export function emptyManifest(dimension: number, modelId: string): KnowledgeBaseManifest {
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
@@ -102,25 +80,6 @@ export function emptyManifest(dimension: number, modelId: string): KnowledgeBase
     generation: 0,
     updatedAt: new Date(0).toISOString(),
   };
-}
-
-/** `sha256:<hex>`: an encoder identity derived from its weights (models' `embeddingModelId`); any other model id is a name. */
-const WEIGHTS_IDENTITY = /^sha256:[0-9a-f]{64}$/;
-
-/**
- * Checks that embeddings of the encoder `given` may join those of the manifest's, and returns
- * the model id to record. Two weights identities, or two names, must be equal. A name (what
- * older knowledge bases recorded: the model path as typed) and an identity cannot be compared:
- * the encoder probe decides when both sides have one, else they are accepted, and the identity
- * is what gets recorded.
- */
-export function checkModelId(manifest: Pick<KnowledgeBaseManifest, 'modelId' | 'encoderProbe'>, given: string, probe?: Float32Array): string {
-  const stored = manifest.modelId;
-  if (stored === '' || given === '' || stored === given) return given || stored;
-  const storedIsIdentity = WEIGHTS_IDENTITY.test(stored);
-  if (storedIsIdentity === WEIGHTS_IDENTITY.test(given)) throw new EmbeddingModelError(stored, given);
-  if (probe) checkEncoderProbe(manifest, probe, given);
-  return storedIsIdentity ? stored : given;
 }
 
 /** Checks a manifest read from storage or a file; throws KnowledgeBaseCorruptError naming the bad field. */

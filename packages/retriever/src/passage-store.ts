@@ -1,13 +1,8 @@
-import { RagConfigError, type DocDict } from '@rag-web/core';
+import { RagConfigError, type StoredPassage } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { KnowledgeBaseCorruptError, StorageQuotaError, UnknownPassageError } from './errors.js';
 import { checkDimension, emptyManifest, parseManifest, type HnswParams, type KnowledgeBaseManifest, type ShippedPassages } from './manifest.js';
 import type { StoreBackend, WriteOps } from './store-backend.js';
-
-/** One passage as stored: its doc id, text and float32 embedding. */
-export interface StoredPassage extends DocDict {
-  embedding: Float32Array;
-}
 
 /**
  * Progress of an ingest that has not been committed yet, written in the same transaction as each

@@ -6,7 +6,7 @@ import { fixtureKb } from '../test/fixture-kb.js';
 import { HfTestTokenizer } from '../test/hf-tokenizer.js';
 import { EmbeddingDimensionError, EmptyKnowledgeBaseError, NotEnoughPassagesError } from './errors.js';
 import { KnowledgeBase } from './knowledge-base.js';
-import { RagRetriever, formatContext, type RagRetrieverConfig } from './rag-retriever.js';
+import { RagRetriever, formatContext, type RagRetrieverConfig } from '@rag-web/core';
 import { MemoryBackend } from './store-backend.js';
 
 function tokenizer(caseName: string, which: string): HfTestTokenizer {

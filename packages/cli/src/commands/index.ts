@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { RagConfig, type Embedder } from '@rag-web/core';
+import { RagConfig, assertFiniteEmbeddings, type Embedder } from '@rag-web/core';
 import { ModelLoadError, readEmbeddingModelId } from '@rag-web/models';
 import { encoderProbe } from '@rag-web/rag';
-import { EmbeddingDimensionError, HNSW_DEFAULTS, assertFiniteEmbeddings, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
+import { EmbeddingDimensionError, HNSW_DEFAULTS, KnowledgeBase, MemoryBackend, type IngestEvent, type PassageInput } from '@rag-web/retriever';
 import { choiceValue, flag, intValue, requiredString, stringValue, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, out, type Command } from '../command.js';
 import { InputFileError, UsageError } from '../errors.js';

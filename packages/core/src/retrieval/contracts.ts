@@ -35,6 +35,36 @@ export interface RetrieverOutput {
   contextStrings: string[];
 }
 
+/** One passage as stored: its doc id, text and float32 embedding. */
+export interface StoredPassage extends DocDict {
+  embedding: Float32Array;
+}
+
+/** The top-k passages of a batch of queries, batch-major: row `q` is `[q·k, (q+1)·k)`, best first. */
+export interface ScoredPassages {
+  ids: Int32Array;
+  /** Inner products `query · passage`, non-increasing along each row. */
+  scores: Float32Array;
+  passages: StoredPassage[];
+}
+
+/**
+ * A knowledge base that `RagRetriever` reads: the in-browser one (retriever package), a table on
+ * Postgres (pgvector package), a retrieval server (remote package). Scores are inner products (no
+ * normalization); equal scores rank the lower id first, as transformers' exact index.
+ */
+export interface PassageSource {
+  readonly name: string;
+  readonly dimension: number;
+  /** Passages that can be retrieved now. */
+  count(): Promise<number>;
+  /**
+   * The top-`k` passages of each of the (n × dimension) `queries`, embeddings included. Throws
+   * EmptyKnowledgeBaseError when there is no passage and NotEnoughPassagesError when `k` exceeds them.
+   */
+  topPassages(queries: Float32Array, k: number, options?: { signal?: AbortSignal }): Promise<ScoredPassages>;
+}
+
 export interface Retriever {
   /** Dimension of the stored embeddings; must equal the question encoder's `retrieval_vector_size`. */
   readonly dimension: number;

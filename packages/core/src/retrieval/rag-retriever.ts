@@ -1,7 +1,6 @@
-import { ShapeError, type DocDict, type Retriever, type RetrievedDocs, type RetrieverOutput, type TextTokenizer } from '@rag-web/core';
-import { EmbeddingDimensionError, EmptyKnowledgeBaseError, NotEnoughPassagesError } from './errors.js';
-import type { StoredPassage } from './passage-store.js';
-import type { SearchResult } from './vector-index.js';
+import { ShapeError } from '../errors.js';
+import type { DocDict, PassageSource, Retriever, RetrievedDocs, RetrieverOutput, TextTokenizer } from './contracts.js';
+import { EmbeddingDimensionError } from './errors.js';
 
 /**
  * The RagConfig fields retrieval reads (camelCase of `title_sep`, `doc_sep`, `n_docs`,
@@ -17,15 +16,6 @@ export interface RagRetrieverConfig {
   retrievalVectorSize: number;
   /** The generator's prefix, the default of `call` (not the RAG-level `prefix`, which transformers never reads here). */
   generator: { prefix: string | null };
-}
-
-/** What RagRetriever needs of a knowledge base (KnowledgeBase implements it). */
-export interface PassageSource {
-  readonly name: string;
-  readonly dimension: number;
-  readonly size: number;
-  search(queries: Float32Array, k: number): Promise<SearchResult>;
-  getPassages(ids: readonly number[]): Promise<StoredPassage[]>;
 }
 
 export interface RagRetrieverTokenizers {
@@ -54,7 +44,7 @@ export function formatContext(title: string, text: string, question: string, pre
 }
 
 /**
- * The port of `transformers.RagRetriever` over a knowledge base: maximum-inner-product retrieval
+ * The port of `transformers.RagRetriever` over any PassageSource: maximum-inner-product retrieval
  * in chunks of `retrievalBatchSize` questions (`_main_retrieve`), doc dicts and embeddings of the
  * hits (`retrieve`), and context strings tokenized by the generator tokenizer, truncated and padded
  * to `maxCombinedLength` (`postprocess_docs`, `__call__`).
@@ -74,8 +64,8 @@ export class RagRetriever implements Retriever {
     return this.source.dimension;
   }
 
-  async size(): Promise<number> {
-    return this.source.size;
+  size(): Promise<number> {
+    return this.source.count();
   }
 
   async retrieve(questionHiddenStates: Float32Array, nDocs: number): Promise<RetrievedDocs> {
@@ -86,9 +76,7 @@ export class RagRetriever implements Retriever {
         dimension: d,
       });
     }
-    if (this.source.size === 0) throw new EmptyKnowledgeBaseError(this.source.name);
     if (!Number.isInteger(nDocs) || nDocs < 1) throw new ShapeError(`retrieve: nDocs must be a positive integer, got ${nDocs}`, { nDocs });
-    if (nDocs > this.source.size) throw new NotEnoughPassagesError(nDocs, this.source.size);
 
     const batch = questionHiddenStates.length / d;
     const retrievedDocEmbeds = new Float32Array(batch * nDocs * d);
@@ -97,8 +85,7 @@ export class RagRetriever implements Retriever {
     const step = this.config.retrievalBatchSize;
     for (let b0 = 0; b0 < batch; b0 += step) {
       const m = Math.min(step, batch - b0);
-      const { ids } = await this.source.search(questionHiddenStates.subarray(b0 * d, (b0 + m) * d), nDocs);
-      const passages = await this.source.getPassages(Array.from(ids));
+      const { passages } = await this.source.topPassages(questionHiddenStates.subarray(b0 * d, (b0 + m) * d), nDocs);
       for (let i = 0; i < m; i++) {
         const row = passages.slice(i * nDocs, (i + 1) * nDocs);
         docIds.push(row.map((p) => p.id));
