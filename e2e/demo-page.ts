@@ -73,6 +73,21 @@ export async function findPassages(page: Page, title: string): Promise<Locator> 
     .filter({ has: page.getByTestId('passage-result-title').getByText(title, { exact: true }) });
 }
 
+/**
+ * Points the page at a retrieval server (`rag serve`), or back at this browser for '', and waits
+ * until the connect is settled (connected, or failed with the error shown).
+ */
+export async function setRetrievalServer(page: Page, url: string): Promise<void> {
+  await page.getByTestId('retrieval-url').fill(url);
+  await page.getByTestId('retrieval-apply').click();
+  await expect(page.getByTestId('retrieval-apply')).toBeEnabled(SLOW);
+}
+
+/** Doc ids of the retrieved passages, best first. */
+export function passageDocIds(page: Page): Promise<number[]> {
+  return page.getByTestId('passage').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-doc-id'))));
+}
+
 /** Titles of the retrieved passages, best first. */
 export function passageTitles(page: Page): Promise<string[]> {
   return page.getByTestId('passage-title').allTextContents();

@@ -1,11 +1,12 @@
 import { DEFAULT_MODEL } from './default-model.js';
 import { AnswerView } from './ui/answer-view.js';
 import { byId } from './ui/elements.js';
-import { readAskRequest, readDocumentsRequest, readFindPassagesRequest, readLoadRequest } from './ui/forms.js';
+import { readAskRequest, readDocumentsRequest, readFindPassagesRequest, readLoadRequest, readRetrievalRequest } from './ui/forms.js';
 import { KnowledgeBaseView } from './ui/knowledge-base-view.js';
 import { ModelIntroView } from './ui/model-intro-view.js';
 import { PassageEditorView } from './ui/passage-editor-view.js';
 import { IngestProgressView, ModelProgressView } from './ui/progress-view.js';
+import { RetrievalView } from './ui/retrieval-view.js';
 import { StatusView } from './ui/status-view.js';
 import type { ModelInfo, PassageRecord, RagEngine } from './worker/engine.js';
 
@@ -26,12 +27,14 @@ export class DemoApp {
     ask: byId<HTMLFormElement>('ask-form'),
     docs: byId<HTMLFormElement>('docs-form'),
     passages: byId<HTMLFormElement>('passage-form'),
+    retrieval: byId<HTMLFormElement>('retrieval-form'),
   };
   private readonly buttons = {
     load: byId<HTMLButtonElement>('load'),
     ask: byId<HTMLButtonElement>('ask'),
     stop: byId<HTMLButtonElement>('stop'),
     addDocs: byId<HTMLButtonElement>('add-docs'),
+    retrieval: byId<HTMLButtonElement>('retrieval-apply'),
   };
   readonly status = new StatusView({
     backend: byId('backend'),
@@ -43,6 +46,12 @@ export class DemoApp {
   });
   private readonly modelProgress = new ModelProgressView(byId<HTMLProgressElement>('model-progress'), byId('model-progress-label'), byId('model-files'));
   private readonly ingestProgress = new IngestProgressView(byId<HTMLProgressElement>('ingest-progress'), byId('ingest-label'));
+  private readonly retrieval = new RetrievalView({
+    mode: byId('retrieval-mode'),
+    detail: byId('retrieval-detail'),
+    knowledgeBase: byId<HTMLSelectElement>('kb-select'),
+    docsNote: byId('docs-remote-note'),
+  });
   private readonly answer = new AnswerView(byId('answer'), byId('not-found'), byId('answer-source'), byId('answer-meta'), byId<HTMLOListElement>('passages'));
   private readonly intro = new ModelIntroView(
     DEFAULT_MODEL,
@@ -75,6 +84,10 @@ export class DemoApp {
       e.preventDefault();
       void this.findPassages();
     });
+    this.forms.retrieval.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.setRetrieval();
+    });
     this.buttons.stop.addEventListener('click', () => this.running?.abort());
   }
 
@@ -84,6 +97,8 @@ export class DemoApp {
       (err: unknown) => this.status.error(err),
     );
     await this.load();
+    // A retrieval server preset by the URL (?retrieval=…) is connected once the model can be checked against it.
+    if (this.model && readRetrievalRequest(this.forms.retrieval).url !== '') await this.setRetrieval();
   }
 
   async load(): Promise<void> {
@@ -151,6 +166,25 @@ export class DemoApp {
     } finally {
       this.running = undefined;
       this.setBusy({ load: false, ask: false, stop: true, addDocs: !this.model.canEmbed });
+    }
+  }
+
+  /** Connects the retrieval server in the form (checked against the loaded model), or goes back to retrieving here when it is empty. */
+  async setRetrieval(): Promise<void> {
+    const request = readRetrievalRequest(this.forms.retrieval);
+    this.running = new AbortController();
+    this.setBusy({ load: true, ask: true, stop: false, addDocs: true, retrieval: true });
+    this.status.clearError();
+    this.retrieval.connecting(request.url);
+    try {
+      this.retrieval.show(await this.engine.setRetrieval(request, { signal: this.running.signal }));
+    } catch (err) {
+      // The engine keeps what it used before; so does the page.
+      this.retrieval.show();
+      this.status.error(err);
+    } finally {
+      this.running = undefined;
+      this.setBusy({ load: false, ask: !this.model, stop: true, addDocs: !this.model?.canEmbed, retrieval: false });
     }
   }
 

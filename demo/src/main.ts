@@ -1,7 +1,7 @@
 import { DemoApp } from './app.js';
 import { registerServiceWorker } from './offline.js';
 import { byId } from './ui/elements.js';
-import { presetModelForm } from './ui/forms.js';
+import { presetModelForm, presetRetrievalForm } from './ui/forms.js';
 import type { RagEngine } from './worker/engine.js';
 import { WorkerRagEngine } from './worker/worker-client.js';
 
@@ -19,6 +19,7 @@ async function createEngine(params: URLSearchParams): Promise<RagEngine> {
 
 const params = new URLSearchParams(location.search);
 presetModelForm(byId<HTMLFormElement>('model-form'), params);
+presetRetrievalForm(byId<HTMLFormElement>('retrieval-form'), params);
 const app = new DemoApp(await createEngine(params));
 void registerServiceWorker(app.status);
 await app.start();

@@ -41,8 +41,10 @@ export class AnswerView {
     this.answer.dataset.state = 'done';
     this.showVerdict(result, notFoundBelow);
     const variant = result.streamed ? 'RAG-Token greedy, streamed' : 'generated';
+    const origin = result.retrievedFrom;
+    const where = origin.mode === 'remote' ? `by the retrieval server at ${origin.url}` : 'in this browser';
     this.meta.textContent =
-      `${variant} on ${result.device} from ${result.nDocs} passages · ` +
+      `${variant} on ${result.device} from ${result.nDocs} passages of ${origin.name}, retrieved ${where} · ` +
       `retrieval ${result.retrieveMs.toFixed(0)} ms · generation ${result.generateMs.toFixed(0)} ms`;
   }
 

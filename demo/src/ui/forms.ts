@@ -1,6 +1,6 @@
 import { isDeviceType } from '@rag-web/models';
 import { DEFAULT_MODEL } from '../default-model.js';
-import type { AddDocumentsRequest, AskRequest, DtypeChoice, FindPassagesRequest, LoadRequest, Variant } from '../worker/engine.js';
+import type { AddDocumentsRequest, AskRequest, DtypeChoice, FindPassagesRequest, LoadRequest, RetrievalRequest, Variant } from '../worker/engine.js';
 
 /** Form values → engine requests. Numbers are checked again by the engine; this only reads. */
 
@@ -30,6 +30,16 @@ export function presetModelForm(form: HTMLFormElement, params: URLSearchParams):
     const field = form.elements.namedItem(name);
     if (value !== null && (field instanceof HTMLInputElement || field instanceof HTMLSelectElement)) field.value = value;
   }
+}
+
+export function readRetrievalRequest(form: HTMLFormElement): RetrievalRequest {
+  return { url: String(new FormData(form).get('retrievalUrl') ?? '').trim() };
+}
+
+/** `?retrieval=<url>` presets the retrieval server, so a link can open the page retrieving from one. */
+export function presetRetrievalForm(form: HTMLFormElement, params: URLSearchParams): void {
+  const url = params.get('retrieval');
+  if (url !== null) (form.elements.namedItem('retrievalUrl') as HTMLInputElement).value = url;
 }
 
 export function readAskRequest(form: HTMLFormElement, knowledgeBase: string): AskRequest {

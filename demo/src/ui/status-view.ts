@@ -11,6 +11,7 @@ import {
   StorageQuotaError,
   UnknownPassageError,
 } from '@rag-web/retriever';
+import { MalformedResponseError, OriginNotAllowedError, RemoteUnavailableError, RequestLimitError } from '@rag-web/remote';
 import type { EngineEnvironment, ModelInfo } from '../worker/engine.js';
 import { h } from './elements.js';
 
@@ -19,12 +20,17 @@ function hintFor(err: unknown): string | undefined {
   if (err instanceof ModelLoadError) return 'Check the model URL: it must be a folder exported by tools/export_rag.py (config.json, tokenizers, onnx/) or one whose rag.json names its parts.';
   if (err instanceof TokenizerMismatchError) return 'The tokenizers in this folder do not belong to its model.';
   if (err instanceof EmbeddingDimensionError || err instanceof EmbeddingModelError)
-    return 'This knowledge base was built with another encoder: pick another one, or add your documents to a new knowledge base.';
+    return 'This knowledge base (or retrieval server) was built with another encoder: pick another one, or add your documents to a new knowledge base.';
   if (err instanceof EmptyKnowledgeBaseError) return 'Add documents to this knowledge base first.';
   if (err instanceof MalformedPassagesError) return 'Each .jsonl line must be a {"title": …, "text": …} object.';
   if (err instanceof UnknownPassageError) return 'This passage was already replaced or deleted: look it up again.';
   if (err instanceof StorageQuotaError) return 'The browser refused to store more: delete a knowledge base and try again.';
   if (err instanceof KnowledgeBaseFetchError) return 'The knowledge-base files could not be downloaded: check the connection (or the URL) and reload.';
+  if (err instanceof RemoteUnavailableError)
+    return `Check the retrieval server: is rag serve running at that URL, started with --cors ${location.origin}? Clear the URL to retrieve in this browser.`;
+  if (err instanceof OriginNotAllowedError) return `Start rag serve with --cors ${location.origin} so this page may call it.`;
+  if (err instanceof MalformedResponseError) return 'That URL answers, but not as a rag serve retrieval server.';
+  if (err instanceof RequestLimitError) return 'Ask for fewer passages (n_docs), or raise the server’s limit.';
   if (err instanceof NonFiniteEmbeddingError) return 'The encoder produced NaN or infinite embeddings: nothing was stored; try the WASM backend or another dtype.';
   if (err instanceof KnowledgeBaseStorageError) return 'Stored data looks damaged: delete this knowledge base (a bundled one comes back the next time its model loads).';
   return undefined;

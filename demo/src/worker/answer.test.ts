@@ -1,5 +1,8 @@
+import type { PassageSource } from '@rag-web/core';
 import { RagTokenForGeneration, type RagRetrieval } from '@rag-web/models';
-import { describe, expect, it } from 'vitest';
+import { RemoteRetriever } from '@rag-web/remote';
+import { serveRetrieval } from '@rag-web/remote/server';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, readReference } from '../../../test/fixture-files.js';
 import { fixtureKb } from '../../../packages/retriever/test/fixture-kb.js';
 import { answerQuestion } from './answer.js';
@@ -22,14 +25,23 @@ describe(`answerQuestion on ${CASE} vs transformers (WASM in Node)`, async () =>
   const model = await RagTokenForGeneration.fromPretrained(fixturePath(`${CASE}/model`), { device: 'wasm', cache: null });
   const kb = await fixtureKb(CASE, 'exact');
   const { nDocs } = model.rag.config;
+  // The same knowledge base behind a retrieval server on loopback: the demo's remote path.
+  const server = await serveRetrieval(kb);
+  afterAll(() => server.close());
+  const remote = await RemoteRetriever.connect(server.url);
 
-  for (const { setting, variant, numBeams, maxLength } of PATHS) {
-    it.runIf(setting in reference.per_question[0]!.generate)(`${setting}: passages, context strings and answer ids identical`, async () => {
+  const sources: Array<{ source: PassageSource; from: string }> = [
+    { source: kb, from: 'knowledge base' },
+    { source: remote, from: 'retrieval server' },
+  ];
+  const cases = sources.flatMap((source) => PATHS.map((path) => ({ ...path, ...source })));
+  for (const { setting, variant, numBeams, maxLength, source, from } of cases) {
+    it.runIf(setting in reference.per_question[0]!.generate)(`${setting} from a ${from}: passages, context strings and answer ids identical`, async () => {
       for (const q of reference.per_question) {
         let retrieval: RagRetrieval | undefined;
         let sequences: number[][] | undefined;
         const request: AskRequest = { question: q.question, knowledgeBase: CASE, variant, nDocs, numBeams, maxLength, decoding: 'free' };
-        const result = await answerQuestion(model, kb, request, { onRetrieval: (r) => (retrieval = r), onSequences: (s) => (sequences = s) });
+        const result = await answerQuestion(model, source, request, { onRetrieval: (r) => (retrieval = r), onSequences: (s) => (sequences = s) });
         expect(retrieval!.contextStrings, q.question).toEqual(q.context_strings);
         expect(retrieval!.contextInputIds, q.question).toEqual(q.context_input_ids);
         expect(result.passages.map((p) => p.docId), q.question).toEqual(q.doc_ids);

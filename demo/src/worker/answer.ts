@@ -1,7 +1,6 @@
 import { RagSequenceForGeneration, type RagRetrieval, type RagTokenForGeneration } from '@rag-web/models';
 import { sourcesOf } from '@rag-web/rag';
-import { RagRetriever } from '@rag-web/core';
-import type { KnowledgeBase } from '@rag-web/retriever';
+import { RagRetriever, type PassageSource } from '@rag-web/core';
 import type { AskHooks, AskRequest, AskResult, RetrievedPassage } from './engine.js';
 import { DemoInputError } from './errors.js';
 
@@ -17,13 +16,19 @@ export interface AnswerHooks extends AskHooks {
 export const MAX_BEAMS = 8;
 
 /**
- * One question, answered with provenance: retrieve from the knowledge base (`RagModel.retrieve`:
+ * One question, answered with provenance: retrieve from the passage source — a knowledge base in
+ * IndexedDB or a retrieval server, one code path (`RagModel.retrieve`:
  * the question encoded, docs scored and contexts formatted as transformers' `RagModel` does),
  * show the passages, then generate from exactly those contexts. Passing the contexts (rather
  * than letting generate retrieve again) is what lets the page show the passages and their doc
  * scores.
  */
-export async function answerQuestion(model: RagTokenForGeneration, kb: KnowledgeBase, request: AskRequest, hooks: AnswerHooks = {}): Promise<AskResult> {
+export async function answerQuestion(
+  model: RagTokenForGeneration,
+  source: PassageSource,
+  request: AskRequest,
+  hooks: AnswerHooks = {},
+): Promise<Omit<AskResult, 'retrievedFrom'>> {
   const rag = model.rag;
   const question = request.question.trim();
   if (question === '') throw new DemoInputError('Type a question first.');
@@ -33,16 +38,16 @@ export async function answerQuestion(model: RagTokenForGeneration, kb: Knowledge
   }
   // The worker answers one question at a time: a huge beam would hold every later one for minutes.
   if (numBeams > MAX_BEAMS) throw new DemoInputError(`numBeams must be at most ${MAX_BEAMS} here, got ${numBeams}.`, { numBeams, max: MAX_BEAMS });
-  // A small knowledge base (a few pasted documents) still answers, from all it holds.
-  const nDocs = Math.min(request.nDocs, Math.max(kb.size, 1));
 
   const started = performance.now();
+  // A small knowledge base (a few pasted documents) still answers, from all it holds.
+  const nDocs = Math.min(request.nDocs, Math.max(await source.count(), 1));
   const { tokenizer, config } = rag.components;
-  // The knowledge base is chosen per question, so the retriever is given per call.
-  const retriever = new RagRetriever(kb, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
+  // The source is chosen per question, so the retriever is given per call.
+  const retriever = new RagRetriever(source, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
   const retrieved = await rag.retrieve([question], { nDocs, retriever });
   hooks.onRetrieval?.(retrieved);
-  const passages: RetrievedPassage[] = sourcesOf(retrieved.docDicts[0]!, retrieved.docScores).map(({ id, ...source }) => ({ docId: id, ...source }));
+  const passages: RetrievedPassage[] = sourcesOf(retrieved.docDicts[0]!, retrieved.docScores).map(({ id, ...passage }) => ({ docId: id, ...passage }));
   hooks.onRetrieved?.(passages);
   const retrieveMs = performance.now() - started;
 

@@ -13,7 +13,13 @@ export interface RagEngine {
   environment(): Promise<EngineEnvironment>;
   /** Loads (or replaces) the model and opens the bundled knowledge base on first use. */
   load(request: LoadRequest, hooks?: LoadHooks): Promise<ModelInfo>;
-  /** Retrieves passages for the question from a knowledge base, then generates the answer. */
+  /**
+   * Where questions retrieve from: a `rag serve` retrieval server at `url` (connected and checked
+   * against the loaded model's width), or, for an empty url, the knowledge bases in this browser.
+   * A failed connect keeps the previous setting.
+   */
+  setRetrieval(request: RetrievalRequest, hooks?: { signal?: AbortSignal }): Promise<RetrievalInfo>;
+  /** Retrieves passages for the question (a knowledge base here, or the retrieval server), then generates the answer. */
   ask(request: AskRequest, hooks?: AskHooks): Promise<AskResult>;
   /** Splits, embeds (the model's context encoder) and stores documents in a knowledge base. */
   addDocuments(request: AddDocumentsRequest, hooks?: IngestHooks): Promise<KnowledgeBaseSummary>;
@@ -62,8 +68,29 @@ export interface ModelInfo {
   loadMs: number;
 }
 
+export interface RetrievalRequest {
+  /** The retrieval server's base URL (`GET /health`, `POST /retrieve`); empty: retrieve in this browser. */
+  url: string;
+}
+
+/** Where questions retrieve from now. */
+export type RetrievalInfo =
+  | { mode: 'local' }
+  | {
+      mode: 'remote';
+      url: string;
+      /** The server's knowledge base, its passage count and embedding width (its `/health`). */
+      name: string;
+      count: number;
+      dimension: number;
+    };
+
+/** Where an answer's passages came from: a knowledge base in this browser, or a retrieval server's. */
+export type PassageOrigin = { mode: 'local'; name: string } | { mode: 'remote'; name: string; url: string };
+
 export interface AskRequest {
   question: string;
+  /** The knowledge base in this browser to ask from; unused while retrieval is remote. */
   knowledgeBase: string;
   variant: Variant;
   nDocs: number;
@@ -93,6 +120,7 @@ export interface AskResult {
   passages: RetrievedPassage[];
   /** Documents actually used: the request's nDocs, or fewer if the knowledge base is smaller. */
   nDocs: number;
+  retrievedFrom: PassageOrigin;
   device: ResolvedDevice;
   /** True when the answer was streamed token by token (RAG-Token greedy). */
   streamed: boolean;

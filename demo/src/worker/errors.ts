@@ -23,6 +23,17 @@ import {
   StorageQuotaError,
   UnknownPassageError,
 } from '@rag-web/retriever';
+import {
+  MalformedRequestError,
+  MalformedResponseError,
+  MethodNotAllowedError,
+  OriginNotAllowedError,
+  RemoteRetrievalError,
+  RemoteUnavailableError,
+  RequestLimitError,
+  RequestTooLargeError,
+  RouteNotFoundError,
+} from '@rag-web/remote';
 
 /** An error as it crosses the worker boundary: the class name, the message and plain-data details. */
 export interface SerializedError {
@@ -70,6 +81,15 @@ const registry = new Map<string, ErrorClass>(
       NonFiniteEmbeddingError,
       HnswUnavailableError,
       UnknownPassageError,
+      RemoteRetrievalError,
+      RemoteUnavailableError,
+      MalformedRequestError,
+      MalformedResponseError,
+      RequestTooLargeError,
+      RequestLimitError,
+      RouteNotFoundError,
+      MethodNotAllowedError,
+      OriginNotAllowedError,
       DemoInputError,
     ] as ErrorClass[]
   ).map((cls) => [cls.name, cls]),

@@ -1,6 +1,7 @@
-import { hasWebGpuApi } from '@rag-web/core';
+import { EmbeddingDimensionError, hasWebGpuApi, type PassageSource } from '@rag-web/core';
 import { isSoftwareAdapter, ModelFileNotFoundError, RagTokenForGeneration, type DPRContextEncoder, type RagFromPretrainedOptions } from '@rag-web/models';
 import { defaultDtype } from '@rag-web/rag';
+import { RemoteRetriever } from '@rag-web/remote';
 import { answerQuestion } from './answer.js';
 import { passagesOf } from './documents.js';
 import type {
@@ -16,14 +17,20 @@ import type {
   LoadHooks,
   LoadRequest,
   ModelInfo,
+  PassageOrigin,
   PassageRecord,
   PassageRef,
   RagEngine,
+  RetrievalInfo,
+  RetrievalRequest,
   UpdatePassageRequest,
 } from './engine.js';
 import { DemoInputError } from './errors.js';
 import { KnowledgeBaseCatalog } from './knowledge-bases.js';
 import { findPassages, replacePassage } from './passages.js';
+
+/** How long a retrieval server may take to answer `/health` before the connect fails (rather than hangs). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The engine where the work happens (a Web Worker in the demo): one model at a time, the
@@ -34,6 +41,8 @@ export class LocalRagEngine implements RagEngine {
   private model: RagTokenForGeneration | undefined;
   private info: ModelInfo | undefined;
   private readonly knowledgeBases = new KnowledgeBaseCatalog();
+  /** The retrieval server questions retrieve from, if one is set; else the knowledge bases here. */
+  private remote: RemoteRetriever | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** The running call's warning hook: the model warns (WebGPU → WASM) during load or generate. */
   private warn: ((message: string) => void) | undefined;
@@ -91,10 +100,32 @@ export class LocalRagEngine implements RagEngine {
     });
   }
 
+  setRetrieval(request: RetrievalRequest, hooks: { signal?: AbortSignal } = {}): Promise<RetrievalInfo> {
+    return this.exclusive(hooks, async () => {
+      const url = request.url.trim();
+      if (url === '') {
+        this.remote = undefined;
+        return { mode: 'local' };
+      }
+      const retriever = await RemoteRetriever.connect(url, { timeoutMs: CONNECT_TIMEOUT_MS, ...(hooks.signal ? { signal: hooks.signal } : {}) });
+      // Refused now rather than at the first question: a server of another width cannot serve this model.
+      const width = this.info?.dimension;
+      if (width !== undefined && retriever.dimension !== width) {
+        throw new EmbeddingDimensionError(retriever.dimension, width, `retrieval_vector_size of the loaded model (${this.info!.modelUrl}), against the retrieval server at ${retriever.url}`);
+      }
+      const count = await retriever.count();
+      this.remote = retriever;
+      return { mode: 'remote', url: retriever.url, name: retriever.name, count, dimension: retriever.dimension };
+    });
+  }
+
   ask(request: AskRequest, hooks: AskHooks = {}): Promise<AskResult> {
     return this.exclusive(hooks, async () => {
       const model = this.loaded();
-      return answerQuestion(model, await this.knowledgeBases.get(request.knowledgeBase), request, hooks);
+      const [source, retrievedFrom]: [PassageSource, PassageOrigin] = this.remote
+        ? [this.remote, { mode: 'remote', name: this.remote.name, url: this.remote.url }]
+        : [await this.knowledgeBases.get(request.knowledgeBase), { mode: 'local', name: request.knowledgeBase }];
+      return { ...(await answerQuestion(model, source, request, hooks)), retrievedFrom };
     });
   }
 

@@ -12,6 +12,8 @@ import type {
   ModelInfo,
   PassageRecord,
   PassageRef,
+  RetrievalInfo,
+  RetrievalRequest,
   RetrievedPassage,
   UpdatePassageRequest,
 } from './engine.js';
@@ -25,6 +27,7 @@ import type { SerializedError } from './errors.js';
 export type RequestMessage =
   | { kind: 'environment'; id: number }
   | { kind: 'load'; id: number; request: LoadRequest }
+  | { kind: 'set-retrieval'; id: number; request: RetrievalRequest }
   | { kind: 'ask'; id: number; request: AskRequest }
   | { kind: 'add-documents'; id: number; request: AddDocumentsRequest }
   | { kind: 'list-knowledge-bases'; id: number }
@@ -38,6 +41,7 @@ export type RequestMessage =
 export interface ResultOf {
   environment: EngineEnvironment;
   load: ModelInfo;
+  'set-retrieval': RetrievalInfo;
   ask: AskResult;
   'add-documents': KnowledgeBaseSummary;
   'list-knowledge-bases': KnowledgeBaseSummary[];

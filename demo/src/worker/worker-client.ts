@@ -17,6 +17,8 @@ import type {
   PassageRecord,
   PassageRef,
   RagEngine,
+  RetrievalInfo,
+  RetrievalRequest,
   UpdatePassageRequest,
 } from './engine.js';
 import { rebuildError } from './errors.js';
@@ -64,6 +66,10 @@ export class WorkerRagEngine implements RagEngine {
 
   load(request: LoadRequest, hooks: LoadHooks = {}): Promise<ModelInfo> {
     return this.call<'load'>({ kind: 'load', request }, { signal: hooks.signal, onLoadProgress: hooks.onProgress, onWarning: hooks.onWarning });
+  }
+
+  setRetrieval(request: RetrievalRequest, hooks: { signal?: AbortSignal } = {}): Promise<RetrievalInfo> {
+    return this.call<'set-retrieval'>({ kind: 'set-retrieval', request }, { signal: hooks.signal });
   }
 
   ask(request: AskRequest, hooks: AskHooks = {}): Promise<AskResult> {

@@ -46,6 +46,8 @@ export class EngineWorkerHandler {
         return this.engine.environment();
       case 'load':
         return this.engine.load(message.request, { signal, onWarning, onProgress: (info) => post({ kind: 'load-progress', id, info }) });
+      case 'set-retrieval':
+        return this.engine.setRetrieval(message.request, { signal });
       case 'ask':
         return this.engine.ask(message.request, {
           signal,

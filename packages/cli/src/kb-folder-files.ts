@@ -8,8 +8,6 @@ import { isDirectory, readInputFile, readTextFile } from './input-files.js';
 export const INDEX_KINDS = Object.freeze(['hnsw', 'exact'] as const);
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
-export const KB_OPTION: OptionSpec = { name: 'kb', value: 'KB_DIR', description: 'knowledge-base folder written by rag index (required with --model)', default: "the embedded model's (public/kb/world-facts)" };
-
 export const SEARCH_INDEX_OPTION: OptionSpec = {
   name: 'index',
   value: INDEX_KINDS.join('|'),

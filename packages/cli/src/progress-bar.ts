@@ -31,6 +31,13 @@ export class ProgressBar {
     }
   }
 
+  /** Ends the line where the bar stands (a failed run must not show 100 %). */
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.stream.isTTY) this.stream.write('\n');
+  }
+
   /** Draws 100 % (if not shown yet) and ends the line. */
   finish(): void {
     if (this.finished) return;

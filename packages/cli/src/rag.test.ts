@@ -9,8 +9,9 @@ import { askCommand } from './commands/ask.js';
 import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
 import { scoreCommand } from './commands/score.js';
+import { serveCommand } from './commands/serve.js';
 
-const SPECS: CommandSpec[] = [indexCommand, askCommand, scoreCommand, evalCommand].map((c) => c.spec);
+const SPECS: CommandSpec[] = [indexCommand, askCommand, scoreCommand, evalCommand, serveCommand].map((c) => c.spec);
 
 /** The entries of the first "Options:" block of a help text, wrapped lines joined: `--name VALUE  text [default: …]`. */
 function optionEntries(help: string): string[] {

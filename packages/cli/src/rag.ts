@@ -4,6 +4,7 @@ import { askCommand } from './commands/ask.js';
 import { evalCommand } from './commands/eval.js';
 import { indexCommand } from './commands/index.js';
 import { scoreCommand } from './commands/score.js';
+import { serveCommand } from './commands/serve.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -11,7 +12,7 @@ import { UsageError } from './errors.js';
  * core) in Node. Exit status: 0 on success, 1 when a command fails, 2 on a usage error; a
  * failure is one line on stderr, `ErrorName: message`.
  */
-const COMMANDS: readonly Command[] = [indexCommand, askCommand, scoreCommand, evalCommand];
+const COMMANDS: readonly Command[] = [indexCommand, askCommand, scoreCommand, evalCommand, serveCommand];
 
 function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;

@@ -1,6 +1,5 @@
-import { RagRetriever, type DocDict } from '@rag-web/core';
+import { NotEnoughPassagesError, RagRetriever, type DocDict, type PassageSource } from '@rag-web/core';
 import type { RagModel, RagRetrieval } from '@rag-web/models';
-import { NotEnoughPassagesError, type KnowledgeBase } from '@rag-web/retriever';
 
 /**
  * The knowledge base of `--kb` as the model's retriever. Retrieval itself is `RagModel.retrieve`,
@@ -13,15 +12,16 @@ export class QuestionRetriever {
 
   constructor(
     private readonly rag: RagModel,
-    private readonly kb: KnowledgeBase,
+    private readonly kb: PassageSource,
   ) {
     const { config, tokenizer } = rag.components;
     this.retriever = new RagRetriever(kb, config, { questionEncoder: tokenizer.questionEncoder, generator: tokenizer.generator });
   }
 
   /** Fails early (before any question is encoded) when the knowledge base is too small. */
-  checkNDocs(nDocs: number): void {
-    if (nDocs > this.kb.size) throw new NotEnoughPassagesError(nDocs, this.kb.size);
+  async checkNDocs(nDocs: number): Promise<void> {
+    const count = await this.kb.count();
+    if (nDocs > count) throw new NotEnoughPassagesError(nDocs, count);
   }
 
   /** One question's retrieval (batch 1: row 0 of every field). */

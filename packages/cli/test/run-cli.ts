@@ -11,12 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const cliBin = join(repoRoot, 'packages/cli/dist/rag.js');
-const PACKAGES = ['core', 'models', 'retriever', 'rag', 'cli'] as const;
+const PACKAGES = ['core', 'models', 'retriever', 'pgvector', 'rag', 'remote', 'cli'] as const;
 const DIST_OF: Record<(typeof PACKAGES)[number], string> = {
   core: 'packages/core/dist/index.js',
   models: 'packages/models/dist/index.js',
   retriever: 'packages/retriever/dist/index.js',
+  pgvector: 'packages/pgvector/dist/index.js',
   rag: 'packages/rag/dist/index.js',
+  remote: 'packages/remote/dist/server.js',
   cli: 'packages/cli/dist/rag.js',
 };
 

@@ -1,6 +1,6 @@
 import { RagError, RetrievalError } from '@rag-web/core';
 
-export { EmbeddingDimensionError, EmbeddingModelError, EmptyKnowledgeBaseError, NonFiniteEmbeddingError, NotEnoughPassagesError, RetrievalError } from '@rag-web/core';
+export { EmbeddingDimensionError, EmbeddingModelError, EmptyKnowledgeBaseError, NonFiniteEmbeddingError, NotEnoughPassagesError, RetrievalError, UnknownPassageError } from '@rag-web/core';
 
 /**
  * Typed errors of the retriever package. Every class keeps core's contract (`name` is the class
@@ -14,17 +14,6 @@ export { EmbeddingDimensionError, EmbeddingModelError, EmptyKnowledgeBaseError, 
  */
 export class KnowledgeBaseStorageError extends RagError {
   override readonly name: string = 'KnowledgeBaseStorageError';
-}
-
-/** A doc id that is not (or no longer) in the knowledge base: never handed out, or removed. */
-export class UnknownPassageError extends RetrievalError {
-  override readonly name: string = 'UnknownPassageError';
-  constructor(
-    readonly id: number,
-    name: string,
-  ) {
-    super(`Passage ${id} is not in knowledge base "${name}" (never added, or removed).`, { id, name });
-  }
 }
 
 /** One record of a JSONL / JSON passages file is not a `{ title, text }` object; `line` is 1-based. */

@@ -33,7 +33,7 @@ export type { SearchResult, VectorIndex } from './vector-index.js';
 export { ExactIndex } from './exact-index.js';
 export { HNSW_DEFAULTS, HnswIndex } from './hnsw-index.js';
 export { decodeUtf8, parsePassagesJson, parsePassagesJsonl, type PassageInput } from './passage-input.js';
-export { ingest, type IngestEvent, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
+export { ingest, type IngestOptions, type IngestResult, type IngestSource } from './ingest.js';
 export { KnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
 export { KB_FILES, exportKnowledgeBase, loadKnowledgeBase, type FileSource, type KnowledgeBaseFolderManifest, type LoadKnowledgeBaseOptions } from './kb-folder.js';
 // The retrieval contract lives in core (so Postgres and remote sources share it); re-exported for the documented imports.
@@ -44,6 +44,7 @@ export {
   checkEncoderProbe,
   checkModelId,
   formatContext,
+  type IngestEvent,
   type PassageSource,
   type PostprocessedDocs,
   type RagRetrieverConfig,

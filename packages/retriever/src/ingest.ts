@@ -1,4 +1,4 @@
-import { RagConfigError, assertFiniteEmbeddings, checkModelId, type Embedder, type StoredPassage } from '@rag-web/core';
+import { RagConfigError, assertFiniteEmbeddings, checkModelId, embeddingsOf, type Embedder, type IngestEvent, type StoredPassage } from '@rag-web/core';
 import { EMPTY_CHECKSUM, checksumOf, passageChecksum, xorChecksums } from './checksum.js';
 import { EmbeddingDimensionError, KnowledgeBaseCorruptError } from './errors.js';
 import type { KnowledgeBase } from './knowledge-base.js';
@@ -12,13 +12,6 @@ export type IngestSource =
   /** Raw documents, split DPR-style into `wordsPerPassage`-word passages (default 100). */
   | { documents: RawDocument[]; wordsPerPassage?: number };
 
-/** Progress events, discriminated by `status`; `done` never decreases and ends at `total`. */
-export type IngestEvent =
-  | { status: 'parsed'; total: number }
-  | { status: 'resumed'; done: number; total: number }
-  | { status: 'progress'; done: number; total: number; embedded: number }
-  | { status: 'indexing'; total: number }
-  | { status: 'done'; total: number; firstId: number; embedded: number };
 
 export interface IngestOptions {
   /** Computes embeddings for passages that come without them (the DPR context encoder). */
@@ -135,21 +128,6 @@ export async function ingest(kb: KnowledgeBase, source: IngestSource, options: I
   return { firstId, count: total, resumed, embedded };
 }
 
-async function embeddingsOf(batch: PassageInput[], d: number, embedder: Embedder | undefined, signal: AbortSignal | undefined): Promise<Float32Array[]> {
-  const need = batch.filter((r) => !r.embedding);
-  let computed: Float32Array | undefined;
-  if (need.length > 0) {
-    computed = await embedder!.embed(
-      need.map(({ title, text }) => ({ title, text })),
-      signal ? { signal } : undefined,
-    );
-    if (computed.length !== need.length * d) throw new EmbeddingDimensionError(d, computed.length / need.length, `embedder "${embedder!.modelId}" output`);
-    // An encoder that overflows (fp16, a broken export) must not slip garbage into the index.
-    assertFiniteEmbeddings(computed, d, `embedder "${embedder!.modelId}" output for this batch`);
-  }
-  let k = 0;
-  return batch.map((r) => r.embedding ?? computed!.slice(k * d, ++k * d));
-}
 
 function bytesOf(v: Float32Array): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);

@@ -10,7 +10,7 @@ import {
   StorageQuotaError,
   UnknownPassageError,
 } from '../src/errors.js';
-import type { IngestEvent } from '../src/ingest.js';
+import type { IngestEvent } from '@rag-web/core';
 import { KnowledgeBase } from '../src/knowledge-base.js';
 import type { StoreBackend } from '../src/store-backend.js';
 import { CountingEmbedder, FailingBackend, QuotaIdbBackend, passagesJsonl, quotaExceeded, vectorFor } from './fakes.js';

@@ -2,7 +2,8 @@ import type { RagRetrieval } from '@rag-web/models';
 import { flag, stringList, type ParsedValues } from '../cli-options.js';
 import { JSON_OPTION, excerpt, numbers, out, type Command } from '../command.js';
 import { GENERATION_OPTIONS, generationFlags, generationRequest } from '../generation-options.js';
-import { KB_OPTION, SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { KB_NAME_OPTION, KB_OPTION } from '../knowledge-base-arg.js';
 import { MODEL_OPTIONS, VARIANT_OPTION, describeModel, modelFlags } from '../model-folder.js';
 import { withRagSession } from '../rag-session.js';
 
@@ -28,6 +29,7 @@ export const askCommand: Command = {
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,
+      KB_NAME_OPTION,
       { name: 'question', value: 'TEXT', multiple: true, required: true, description: 'a question to answer' },
       VARIANT_OPTION,
       ...GENERATION_OPTIONS,
@@ -50,7 +52,7 @@ export const askCommand: Command = {
     const json = flag(values, 'json');
     await withRagSession(values, modelArgs, async ({ model, retriever }) => {
       const { nDocs, args } = generationRequest(generation, model);
-      retriever.checkNDocs(nDocs);
+      await retriever.checkNDocs(nDocs);
       if (!json) out(`${describeModel(model)}\n`);
       for (const question of questions) {
         const r = await retriever.retrieve(question, nDocs);

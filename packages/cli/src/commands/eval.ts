@@ -2,7 +2,8 @@ import { flag, intValue, requiredString, type ParsedValues } from '../cli-option
 import { JSON_OPTION, out, type Command } from '../command.js';
 import { GENERATION_OPTIONS, generationFlags, generationRequest } from '../generation-options.js';
 import { readQaFile } from '../input-files.js';
-import { KB_OPTION, SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { KB_NAME_OPTION, KB_OPTION } from '../knowledge-base-arg.js';
 import { MODEL_OPTIONS, VARIANT_OPTION, describeModel, modelFlags } from '../model-folder.js';
 import { ProgressBar } from '../progress-bar.js';
 import { withRagSession } from '../rag-session.js';
@@ -32,6 +33,7 @@ export const evalCommand: Command = {
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,
+      KB_NAME_OPTION,
       { name: 'qa', value: 'FILE.jsonl', required: true, description: 'one {"question": …, "answers": [ … ]} object per line' },
       { name: 'k', value: 'K', description: 'passages searched for an answer string (recall@k)', default: '5' },
       { name: 'limit', value: 'N', description: 'evaluate only the first N questions', default: 'all' },
@@ -58,7 +60,7 @@ export const evalCommand: Command = {
     const json = flag(values, 'json');
     await withRagSession(values, modelArgs, async ({ model, retriever }) => {
       const { nDocs, args } = generationRequest(generation, model);
-      retriever.checkNDocs(Math.max(nDocs, k));
+      await retriever.checkNDocs(Math.max(nDocs, k));
       const bar = new ProgressBar('evaluating', pairs.length);
       let hits = 0;
       let matches = 0;

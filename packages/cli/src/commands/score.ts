@@ -3,7 +3,8 @@ import { flag, intValue, numberValue, stringList, type ParsedValues } from '../c
 import { JSON_OPTION, numbers, out, type Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { N_DOCS_OPTION } from '../generation-options.js';
-import { KB_OPTION, SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { SEARCH_INDEX_OPTION } from '../kb-folder-files.js';
+import { KB_NAME_OPTION, KB_OPTION } from '../knowledge-base-arg.js';
 import { MODEL_OPTIONS, VARIANT_OPTION, describeModel, modelFlags, type LoadedModel } from '../model-folder.js';
 import { withRagSession } from '../rag-session.js';
 
@@ -31,6 +32,7 @@ export const scoreCommand: Command = {
     options: [
       ...MODEL_OPTIONS,
       KB_OPTION,
+      KB_NAME_OPTION,
       { name: 'question', value: 'TEXT', multiple: true, required: true, description: 'a question; the n-th --answer is scored against the n-th --question' },
       { name: 'answer', value: 'TEXT', multiple: true, required: true, description: 'the answer to score (tokenized with the generator tokenizer: <s> … </s>)' },
       VARIANT_OPTION,
@@ -67,7 +69,7 @@ export const scoreCommand: Command = {
         throw new UsageError('--exclude-bos-score applies to --rag sequence only (RAG-Token has no such option)');
       }
       const nDocs = nDocsFlag ?? model.rag.config.nDocs;
-      retriever.checkNDocs(nDocs);
+      await retriever.checkNDocs(nDocs);
       const { config } = model.rag.components;
       if (!json) out(`${describeModel(model)}\n`);
       for (const [i, question] of questions.entries()) {

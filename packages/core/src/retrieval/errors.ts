@@ -75,3 +75,14 @@ export class NotEnoughPassagesError extends RetrievalError {
     });
   }
 }
+
+/** A doc id that is not (or no longer) in the knowledge base: never handed out, or removed. */
+export class UnknownPassageError extends RetrievalError {
+  override readonly name: string = 'UnknownPassageError';
+  constructor(
+    readonly id: number,
+    name: string,
+  ) {
+    super(`Passage ${id} is not in knowledge base "${name}" (never added, or removed).`, { id, name });
+  }
+}
