@@ -2,7 +2,7 @@
  * Retrieval at scale on Postgres + pgvector, beside the in-browser indexes on the same vectors:
  *
  *   pnpm bench:pgvector [--n 100000] [--dim 768] [--queries 200] [--k 10] [--ef 40,64,100,200,400]
- *                       [--target 0.98] [--batch 1000] [--hnsw-node 1] [--url postgres://…] [--out bench/results]
+ *                       [--target 0.98] [--batch 1000] [--maintenance-work-mem 1GB] [--hnsw-node 1] [--url postgres://…] [--out bench/results]
  *
  * The corpus and queries are bench/retriever's seeded low-rank unit vectors (`makeVectors`), the
  * same data as `pnpm bench:retriever --n 100000`, whose in-browser rows RESULTS.md shows.
@@ -12,7 +12,8 @@
  * Measured, one run, side by side:
  * - ingest: `PgKnowledgeBase.ingest` of all passages with their embeddings (`--batch` rows per
  *   transaction), then the HNSW build (`CREATE INDEX … USING hnsw (embedding vector_ip_ops)`,
- *   m = 16, ef_construction = 64: the in-browser HnswIndex's parameters);
+ *   m = 16, ef_construction = 64: the in-browser HnswIndex's parameters), with
+ *   `maintenance_work_mem` raised so that the graph is built in memory (pgvector's advice);
  * - queries one at a time from Node through `pg` (`search`: ids and scores): p50/p99 over
  *   `--queries`, exact (`ORDER BY embedding <#> q, id`) and HNSW for each ef of the sweep up to
  *   the first with recall ≥ target; at that ef also `topPassages` (passages and embeddings
@@ -44,6 +45,7 @@ const k = Number(arg('k', '10'));
 const efList = arg('ef', '40,64,100,200,400,800').split(',').map(Number);
 const target = Number(arg('target', '0.98'));
 const batchSize = Number(arg('batch', '1000'));
+const maintenanceWorkMem = arg('maintenance-work-mem', '1GB');
 const hnswNode = arg('hnsw-node', '1') !== '0';
 const outDir = resolve(arg('out', join(repoRoot, 'bench/results')));
 
@@ -132,7 +134,7 @@ try {
     log(`postgres ingest: ${(build.postgresIngestMs / 1000).toFixed(1)} s (${((n / build.postgresIngestMs) * 1000).toFixed(0)} rows/s)`);
     rows.push(await timed('postgres exact (<#>)', async (q) => (await kb.search(q, k, { exact: true })).ids));
     t = performance.now();
-    await kb.buildIndex();
+    await kb.buildIndex({ maintenanceWorkMem });
     build.postgresHnswMs = performance.now() - t;
     log(`postgres HNSW build: ${(build.postgresHnswMs / 1000).toFixed(1)} s`);
     const swept = await sweep('postgres HNSW (vector_ip_ops)', async (efSearch) => {
@@ -183,7 +185,7 @@ load.after = loadavg();
 const browserFile = join(outDir, `retriever-${machineFacts().cores}core.json`);
 const browserRun = existsSync(browserFile) ? (JSON.parse(readFileSync(browserFile, 'utf8')) as { runs: Record<string, unknown> }).runs[`lowrank-${n}x${dim}`] : undefined;
 
-const result = { suite: 'pgvector', date: new Date().toISOString(), machine: machineFacts(), load, n, dim, queries: nq, k, target, batchSize, external: external !== undefined, build, rows, browserRun: browserRun ? `see retriever-${machineFacts().cores}core.json runs["lowrank-${n}x${dim}"]` : null };
+const result = { suite: 'pgvector', date: new Date().toISOString(), machine: machineFacts(), load, n, dim, queries: nq, k, target, batchSize, maintenanceWorkMem, external: external !== undefined, build, rows, browserRun: browserRun ? `see retriever-${machineFacts().cores}core.json runs["lowrank-${n}x${dim}"]` : null };
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `pgvector-${machineFacts().cores}core.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);

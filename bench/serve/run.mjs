@@ -1,4 +1,4 @@
-// `pnpm bench:serve [--kb DIR|URL] [--duration S] [--connections N] [--requests N] [--n-docs N] [--batch N]`:
+// `pnpm bench:serve [--kb DIR|postgres://… [--kb-name NAME]] [--duration S] [--connections N] [--requests N] [--n-docs N] [--batch N]`:
 // the retrieval server (`rag serve`, built by `pnpm run build`) under load on loopback. Each of
 // `--requests` distinct POST /retrieve bodies (seeded random question vectors of the knowledge
 // base's width) is answered once by a single client first; then autocannon cycles through them
@@ -11,13 +11,18 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { runnerImport } from 'vite';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cliBin = `${repoRoot}packages/cli/dist/rag.js`;
 
+// Node 20 cannot import TypeScript: Vite's module runner loads the repository's seeded PRNG.
+const { seededRandom } = (await runnerImport(fileURLToPath(new URL('../../test/seeded-random.ts', import.meta.url)))).module;
+
 const { values: args } = parseArgs({
   options: {
     kb: { type: 'string', default: 'public/kb/world-facts' },
+    'kb-name': { type: 'string' },
     index: { type: 'string' },
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '32' },
@@ -35,18 +40,6 @@ const batch = Number(args.batch);
 
 if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: run pnpm run build first`);
 
-/** mulberry32, as test/seeded-random.ts. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Seconds of CPU a process has used (Linux /proc: utime + stime). */
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -54,7 +47,7 @@ function cpuSeconds(pid) {
 }
 
 function startServer() {
-  const extra = args.index ? ['--index', args.index] : [];
+  const extra = [...(args.index ? ['--index', args.index] : []), ...(args['kb-name'] ? ['--kb-name', args['kb-name']] : [])];
   const child = spawn(process.execPath, [cliBin, 'serve', '--kb', args.kb, ...extra, '--port', '0', '--max-batch', String(Math.max(batch, 64))], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -132,22 +132,15 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `rag-cli-${prefix}-`));
 }
 
+/** `rag index` arguments for a fixture case from its committed `.npy`; `target` is `--out DIR` or `--kb postgres://…`. */
+export function fixtureIndexArgs(caseName: string, target: string[]): string[] {
+  return ['index', '--model', `fixtures/${caseName}/model`, '--passages', `fixtures/${caseName}/passages.jsonl`, '--embeddings', `fixtures/${caseName}/passage_embeddings.npy`, ...target];
+}
+
 /** `rag index` of a fixture case from its committed `.npy` into a fresh folder; returns the folder. */
 export async function indexFixture(caseName: string, index: 'hnsw' | 'exact' = 'hnsw'): Promise<string> {
   const out = join(tempDir(caseName), 'kb');
-  const r = await runCli([
-    'index',
-    '--model',
-    `fixtures/${caseName}/model`,
-    '--passages',
-    `fixtures/${caseName}/passages.jsonl`,
-    '--embeddings',
-    `fixtures/${caseName}/passage_embeddings.npy`,
-    '--out',
-    out,
-    '--index',
-    index,
-  ]);
+  const r = await runCli(fixtureIndexArgs(caseName, ['--out', out, '--index', index]));
   if (r.code !== 0) throw new Error(`rag index ${caseName} exited ${r.code}: ${r.stderr}`);
   return out;
 }

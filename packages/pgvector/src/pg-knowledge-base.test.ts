@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { RagConfigError, RagRetriever, type RagRetrieverConfig } from '@rag-web/core';
+import { RagConfigError, RagRetriever } from '@rag-web/core';
 import { parsePassagesJsonl, readNpy } from '@rag-web/retriever';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
-import { FIXTURE_CASES, fixturePath, readFixtureJson, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_CASES, fixturePath, readReference } from '../../../test/fixture-files.js';
 import { startPostgres, type PostgresServer } from '../../../test/postgres-server.js';
 import { seededRandom } from '../../../test/seeded-random.js';
 import { tolerances } from '../../../test/tolerances.js';
 import { fixtureKb } from '../../retriever/test/fixture-kb.js';
-import { HfTestTokenizer } from '../../retriever/test/hf-tokenizer.js';
+import { fixtureRagConfig, fixtureTokenizers } from '../../retriever/test/fixture-retrieval.js';
 import {
   EmbeddingDimensionError,
   EmbeddingModelError,
@@ -39,24 +39,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function tokenizer(caseName: string, which: string): HfTestTokenizer {
-  const dir = `${caseName}/model/${which}`;
-  return new HfTestTokenizer(readFixtureJson(`${dir}/tokenizer.json`), readFixtureJson(`${dir}/tokenizer_config.json`));
-}
-
-function ragConfig(caseName: string): RagRetrieverConfig {
-  const c = readFixtureJson<Record<string, unknown> & { generator: { prefix?: string | null } }>(`${caseName}/model/config.json`);
-  return {
-    titleSep: c.title_sep as string,
-    docSep: c.doc_sep as string,
-    nDocs: c.n_docs as number,
-    maxCombinedLength: c.max_combined_length as number,
-    retrievalBatchSize: c.retrieval_batch_size as number,
-    retrievalVectorSize: c.retrieval_vector_size as number,
-    generator: { prefix: c.generator.prefix ?? null },
-  };
-}
-
 function fixtureRows(caseName: string): PgIngestRow[] {
   const rows = parsePassagesJsonl(readFileSync(fixturePath(`${caseName}/passages.jsonl`), 'utf8'));
   const emb = readNpy(new Uint8Array(readFileSync(fixturePath(`${caseName}/passage_embeddings.npy`))));
@@ -73,8 +55,8 @@ const tableName = (caseName: string) => `fx_${caseName.replace(/-/g, '_')}`;
 
 describe.each(FIXTURE_CASES)('PgKnowledgeBase against transformers and ExactIndex (%s)', (caseName) => {
   const ref = readReference(caseName);
-  const config = ragConfig(caseName);
-  const tokenizers = { questionEncoder: tokenizer(caseName, 'question_encoder_tokenizer'), generator: tokenizer(caseName, 'generator_tokenizer') };
+  const config = fixtureRagConfig(caseName);
+  const tokenizers = fixtureTokenizers(caseName);
 
   it('exact search through RagRetriever: reference doc ids, context strings and input ids; ExactIndex ids; HNSW ids', async () => {
     const rows = fixtureRows(caseName);
@@ -103,8 +85,9 @@ describe.each(FIXTURE_CASES)('PgKnowledgeBase against transformers and ExactInde
     expect(Array.from(mine.ids)).toEqual(Array.from(theirs.ids));
     expectClose(mine.scores, theirs.scores, tolerances.retriever.hfDocScores, 'scores against ExactIndex');
 
-    // HNSW on the same table: the tiny corpus is searched exhaustively by the graph.
-    await kb.buildIndex();
+    // HNSW on the same table: the tiny corpus is searched exhaustively by the graph (built with more
+    // maintenance_work_mem, as a large corpus wants: a bound setting, for this statement only).
+    await kb.buildIndex({ maintenanceWorkMem: '256MB' });
     const hnsw = await PgKnowledgeBase.open(pool, { name: tableName(caseName), index: 'hnsw' });
     expect(hnsw.dimension).toBe(config.retrievalVectorSize);
     const approx = await hnsw.search(hidden, 10);

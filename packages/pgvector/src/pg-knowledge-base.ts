@@ -229,9 +229,20 @@ export class PgKnowledgeBase implements PassageSource {
     return this.current;
   }
 
-  /** `CREATE INDEX IF NOT EXISTS … USING hnsw (embedding vector_ip_ops) WITH (m, ef_construction)` with the manifest's parameters. */
-  async buildIndex(): Promise<void> {
-    await this.query(`building the HNSW index of "${this.name}"`, createHnswIndexSql(this.tables, this.current.hnsw));
+  /**
+   * `CREATE INDEX IF NOT EXISTS … USING hnsw (embedding vector_ip_ops) WITH (m, ef_construction)` with
+   * the manifest's parameters. pgvector builds fast only while the graph fits in
+   * `maintenance_work_mem` (it then goes on from disk, many times slower): `maintenanceWorkMem`
+   * (e.g. '2GB') raises it for this statement only.
+   */
+  async buildIndex(options: { maintenanceWorkMem?: string } = {}): Promise<void> {
+    const sql = createHnswIndexSql(this.tables, this.current.hnsw);
+    await withClient(this.pool, this.address, `building the HNSW index of "${this.name}"`, (client) =>
+      inTransaction(client, async () => {
+        if (options.maintenanceWorkMem !== undefined) await client.query("SELECT set_config('maintenance_work_mem', $1, true)", [options.maintenanceWorkMem]);
+        await client.query(sql);
+      }),
+    );
   }
 
   /** Ends the pool `open` created from a connection string (a given pool stays open). */
@@ -283,7 +294,6 @@ export class PgKnowledgeBase implements PassageSource {
   private async query<R extends object>(what: string, sql: string, values: unknown[] = []): Promise<R[]> {
     return withClient(this.pool, this.address, what, async (client) => (await client.query<R & pg.QueryResultRow>(sql, values)).rows);
   }
-
 }
 
 function scored(rows: SearchRow[][], k: number): PgSearchResult {

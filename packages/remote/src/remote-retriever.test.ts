@@ -4,16 +4,11 @@ import { EmbeddingDimensionError, NotEnoughPassagesError, RagConfig, RagRetrieve
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CASES, readFixtureJson, readReference } from '../../../test/fixture-files.js';
 import { fixtureKb } from '../../retriever/test/fixture-kb.js';
-import { HfTestTokenizer } from '../../retriever/test/hf-tokenizer.js';
+import { fixtureTokenizers } from '../../retriever/test/fixture-retrieval.js';
 import { listSource } from '../test/http.js';
 import { MalformedResponseError, RemoteUnavailableError, RequestLimitError } from './errors.js';
 import { RemoteRetriever } from './remote-retriever.js';
 import { serveRetrieval, type RetrievalServer } from './server.js';
-
-function tokenizer(caseName: string, which: string): HfTestTokenizer {
-  const dir = `${caseName}/model/${which}`;
-  return new HfTestTokenizer(readFixtureJson(`${dir}/tokenizer.json`), readFixtureJson(`${dir}/tokenizer_config.json`));
-}
 
 describe.each(FIXTURE_CASES)('RemoteRetriever over serveRetrieval of the fixture %s', (caseName) => {
   const ref = readReference(caseName);
@@ -41,7 +36,7 @@ describe.each(FIXTURE_CASES)('RemoteRetriever over serveRetrieval of the fixture
   it("RagRetriever over it gives transformers' doc ids and context strings", async () => {
     const remote = await RemoteRetriever.connect(server.url);
     const config = RagConfig.fromJson(readFixtureJson(`${caseName}/model/config.json`));
-    const retriever = new RagRetriever(remote, config, { questionEncoder: tokenizer(caseName, 'question_encoder_tokenizer'), generator: tokenizer(caseName, 'generator_tokenizer') });
+    const retriever = new RagRetriever(remote, config, fixtureTokenizers(caseName));
     for (const q of ref.per_question) {
       const out = await retriever.call([q.question_input_ids], Float32Array.from(q.question_pooled));
       expect(out.docIds).toEqual([q.doc_ids]);

@@ -1,36 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
-import { FIXTURE_CASES, readFixtureJson, readReference } from '../../../test/fixture-files.js';
+import { FIXTURE_CASES, readReference } from '../../../test/fixture-files.js';
 import { tolerances } from '../../../test/tolerances.js';
 import { fixtureKb } from '../test/fixture-kb.js';
-import { HfTestTokenizer } from '../test/hf-tokenizer.js';
+import { fixtureRagConfig, fixtureTokenizers } from '../test/fixture-retrieval.js';
 import { EmbeddingDimensionError, EmptyKnowledgeBaseError, NotEnoughPassagesError } from './errors.js';
 import { KnowledgeBase } from './knowledge-base.js';
-import { RagRetriever, formatContext, type RagRetrieverConfig } from '@rag-web/core';
+import { RagRetriever, formatContext } from '@rag-web/core';
 import { MemoryBackend } from './store-backend.js';
-
-function tokenizer(caseName: string, which: string): HfTestTokenizer {
-  const dir = `${caseName}/model/${which}`;
-  return new HfTestTokenizer(readFixtureJson(`${dir}/tokenizer.json`), readFixtureJson(`${dir}/tokenizer_config.json`));
-}
-
-function ragConfig(caseName: string): RagRetrieverConfig {
-  const c = readFixtureJson<Record<string, unknown> & { generator: { prefix?: string | null } }>(`${caseName}/model/config.json`);
-  return {
-    titleSep: c.title_sep as string,
-    docSep: c.doc_sep as string,
-    nDocs: c.n_docs as number,
-    maxCombinedLength: c.max_combined_length as number,
-    retrievalBatchSize: c.retrieval_batch_size as number,
-    retrievalVectorSize: c.retrieval_vector_size as number,
-    generator: { prefix: c.generator.prefix ?? null },
-  };
-}
 
 describe.each(FIXTURE_CASES)('RagRetriever against transformers (%s)', (caseName) => {
   const ref = readReference(caseName);
-  const config = ragConfig(caseName);
-  const tokenizers = { questionEncoder: tokenizer(caseName, 'question_encoder_tokenizer'), generator: tokenizer(caseName, 'generator_tokenizer') };
+  const config = fixtureRagConfig(caseName);
+  const tokenizers = fixtureTokenizers(caseName);
 
   it('per question: doc ids and scores of exact search, context strings and input ids are identical', async () => {
     const kb = await fixtureKb(caseName, 'exact');
@@ -85,8 +67,8 @@ describe.each(FIXTURE_CASES)('RagRetriever against transformers (%s)', (caseName
 });
 
 describe('RagRetriever errors and formatting', () => {
-  const tokenizers = { questionEncoder: tokenizer('hf-o1', 'question_encoder_tokenizer'), generator: tokenizer('hf-o1', 'generator_tokenizer') };
-  const config = ragConfig('hf-o1');
+  const tokenizers = fixtureTokenizers('hf-o1');
+  const config = fixtureRagConfig('hf-o1');
 
   it("formats like postprocess_docs: one quote stripped each side, '  ' → ' ' in one pass, prefix first", () => {
     expect(formatContext('"Quoted" title"', 'a  b   c', 'q?', null, ' / ', ' // ')).toBe('Quoted" title / a b  c // q?');

@@ -6,24 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_CASES, fixturePath, readReference } from '../../../../test/fixture-files.js';
 import { startPostgres, type PostgresServer } from '../../../../test/postgres-server.js';
 import { askFlags } from '../../test/generate-flags.js';
-import { CLI_TEST_TIMEOUT, cliBin, ensureCliBuilt, indexFixture, repoRoot, runCli, runCliJson, tempDir } from '../../test/run-cli.js';
+import { CLI_TEST_TIMEOUT, cliBin, ensureCliBuilt, fixtureIndexArgs, indexFixture, repoRoot, runCli, runCliJson, tempDir } from '../../test/run-cli.js';
 import type { AskRecord } from './ask.js';
 
 /** `rag index` of a fixture's passages and committed embeddings into knowledge base `name` of the database. */
-const indexArgs = (caseName: string, url: string, name: string, more: string[] = []) => [
-  'index',
-  '--model',
-  `fixtures/${caseName}/model`,
-  '--passages',
-  `fixtures/${caseName}/passages.jsonl`,
-  '--embeddings',
-  `fixtures/${caseName}/passage_embeddings.npy`,
-  '--kb',
-  url,
-  '--kb-name',
-  name,
-  ...more,
-];
+const indexArgs = (caseName: string, url: string, name: string, more: string[] = []) => fixtureIndexArgs(caseName, ['--kb', url, '--kb-name', name, ...more]);
 
 const tableName = (caseName: string) => caseName.replace(/-/g, '_');
 
