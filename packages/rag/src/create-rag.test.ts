@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { UnknownOptionError, UnsupportedOptionError } from '@rag-web/models';
+import { EmbeddingDimensionError } from '@rag-web/core';
+import { InvalidInputError, UnknownOptionError, UnsupportedOptionError } from '@rag-web/models';
+import { RemoteRetriever } from '@rag-web/remote';
+import { serveRetrieval } from '@rag-web/remote/server';
 import { EmbeddingModelError, KnowledgeBase, MemoryBackend, parsePassagesJsonl } from '@rag-web/retriever';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../../../test/expect-close.js';
@@ -66,6 +69,30 @@ describe.each(['tiny-a', 'hf-o1'])('%s: createRag().ask from the question text (
   });
 });
 
+describe('createRag over a retrieval server (RemoteRetriever): encode and generate here, retrieve there', () => {
+  it('the same answers and sources as over the knowledge base itself; add and remove refused; a server of another width refused', async () => {
+    const server = await serveRetrieval(await fixtureKb('tiny-a', 'exact'));
+    const wider = await serveRetrieval(await fixtureKb('tiny-b', 'exact'));
+    const options = { model: fixturePath('tiny-a/model'), device: 'wasm', dtype: 'fp32', cache: null } as const;
+    const rag = await createRag({ ...options, knowledgeBase: await RemoteRetriever.connect(server.url) });
+    try {
+      for (const q of readReference('tiny-a').per_question) {
+        const answer = await rag.ask(q.question, { numBeams: 1, maxLength: 12 });
+        expect(answer.sequences).toEqual(q.generate.token_greedy_len12);
+        expect(answer.sources.map((s) => s.id)).toEqual(q.doc_ids);
+        expect(answer.retrieval.contextStrings).toEqual(q.context_strings);
+      }
+      await expect(rag.add([{ title: 't', text: 'x' }])).rejects.toThrow(InvalidInputError);
+      await expect(rag.remove([0])).rejects.toThrow(/not stored here/);
+      await expect(createRag({ ...options, knowledgeBase: await RemoteRetriever.connect(wider.url) })).rejects.toThrow(EmbeddingDimensionError);
+    } finally {
+      await rag.dispose();
+      await server.close();
+      await wider.close();
+    }
+  });
+});
+
 describe('createRag without a knowledge base: add, ask, remove (tiny-a, WASM)', () => {
   let rag: RagPipeline;
   const files: string[] = [];
@@ -93,7 +120,7 @@ describe('createRag without a knowledge base: add, ask, remove (tiny-a, WASM)', 
   });
 
   it('answers from documents added with add(), and no longer from removed ones', async () => {
-    expect(rag.knowledgeBase.size).toBe(0);
+    expect(await rag.knowledgeBase.count()).toBe(0);
     const passages = tinyADocuments().slice(0, 30);
     const ids = await rag.add(passages, { wordsPerPassage: 1000 });
     expect(ids).toEqual(Array.from({ length: 30 }, (_, i) => i));

@@ -11,7 +11,7 @@ import {
   type RagFromPretrainedOptions,
   type ResolvedDevice,
 } from '@rag-web/models';
-import { checkEncoderProbe } from '@rag-web/core';
+import { checkEncoderProbe, type EmbeddingIdentity, type PassageSource } from '@rag-web/core';
 import { KnowledgeBase, loadKnowledgeBase } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { RagPipeline } from './rag-pipeline.js';
@@ -21,10 +21,12 @@ export interface CreateRagOptions extends Omit<RagFromPretrainedOptions, 'loadCo
   model: string;
   /**
    * What to answer from: a knowledge-base folder (URL, or in Node a path) as `rag index` writes it,
-   * or an opened KnowledgeBase. Without it, an empty one named `knowledgeBaseName` (persistent in
-   * browsers), to fill with `add`.
+   * an opened KnowledgeBase, or any other PassageSource — a retrieval server
+   * (`await RemoteRetriever.connect(url)` of `@rag-web/remote`: the question is encoded and the
+   * answer generated here, retrieval runs there) or, in Node, a `PgKnowledgeBase`. Without it, an
+   * empty one named `knowledgeBaseName` (persistent in browsers), to fill with `add`.
    */
-  knowledgeBase?: string | KnowledgeBase;
+  knowledgeBase?: string | PassageSource;
   /** The stored copy's name (IndexedDB in browsers); default derived from the folder, or `default`. */
   knowledgeBaseName?: string;
   /** RAG-Token or RAG-Sequence; default: the architecture named in the model's config.json. */
@@ -58,9 +60,11 @@ export async function createRag(options: CreateRagOptions): Promise<RagPipeline>
   try {
     const kb = await openKnowledgeBase(model, knowledgeBase, knowledgeBaseName, options.signal);
     try {
-      checkEncoderProbe(kb.manifest, await encoderProbe(model), modelSource);
+      // A source that records its encoder (a knowledge base, Postgres) is checked; a server does not say.
+      const identity = (kb as Partial<{ manifest: EmbeddingIdentity }>).manifest;
+      if (identity) checkEncoderProbe(identity, await encoderProbe(model), modelSource);
     } catch (err) {
-      if (!(knowledgeBase instanceof KnowledgeBase)) await kb.close();
+      if (kb instanceof KnowledgeBase && kb !== knowledgeBase) await kb.close();
       throw err;
     }
     return new RagPipeline(model, kb, variant ?? (model.config.architectures.some((a) => /Sequence/.test(a)) ? 'sequence' : 'token'));
@@ -89,8 +93,8 @@ async function loadModel(source: string, options: RagFromPretrainedOptions): Pro
   }
 }
 
-async function openKnowledgeBase(model: RagModel, given: string | KnowledgeBase | undefined, name: string | undefined, signal: AbortSignal | undefined): Promise<KnowledgeBase> {
-  if (given instanceof KnowledgeBase) return given;
+async function openKnowledgeBase(model: RagModel, given: string | PassageSource | undefined, name: string | undefined, signal: AbortSignal | undefined): Promise<PassageSource> {
+  if (typeof given === 'object') return given;
   const dimension = model.config.retrievalVectorSize;
   if (given === undefined) return KnowledgeBase.open({ name: name ?? 'default', dimension, modelId: model.components.modelId });
   return loadKnowledgeBase(given, { dimension, ...(name ? { name } : {}), ...(signal ? { signal } : {}) });

@@ -10,8 +10,8 @@ import {
   type RagModel,
   type RagRetrieval,
 } from '@rag-web/models';
-import { RagRetriever } from '@rag-web/core';
-import { splitIntoPassages, type IngestEvent, type KnowledgeBase, type RawDocument } from '@rag-web/retriever';
+import { RagRetriever, type PassageSource } from '@rag-web/core';
+import { KnowledgeBase, splitIntoPassages, type IngestEvent, type RawDocument } from '@rag-web/retriever';
 import { encoderProbe } from './encoder-probe.js';
 import { sourcesOf, type Source } from './sources.js';
 
@@ -70,7 +70,8 @@ export class RagPipeline {
 
   constructor(
     readonly model: RagModel,
-    readonly knowledgeBase: KnowledgeBase,
+    /** Where passages are retrieved from: usually a KnowledgeBase; `add` and `remove` need one. */
+    readonly knowledgeBase: PassageSource,
     readonly variant: 'token' | 'sequence',
   ) {
     const { config, tokenizer } = model.components;
@@ -131,11 +132,12 @@ export class RagPipeline {
    */
   add(documents: RawDocument[], options: AddOptions = {}): Promise<number[]> {
     return this.exclusive(options.signal, async () => {
+      const kb = this.storedHere('add');
       const embedder = this.model.components.contextEncoder;
       if (!embedder) throw new InvalidInputError('add: this model has no context encoder (export it with --ctx-encoder), so it cannot embed documents');
       const passages = splitIntoPassages(documents, options.wordsPerPassage);
       if (passages.length === 0) throw new InvalidInputError('add: the documents hold no text');
-      const { firstId, count } = await this.knowledgeBase.ingest(
+      const { firstId, count } = await kb.ingest(
         { passages },
         {
           embedder,
@@ -150,7 +152,16 @@ export class RagPipeline {
 
   /** Removes passages by doc id (ids are never reused). */
   remove(ids: number[]): Promise<void> {
-    return this.exclusive(undefined, () => this.knowledgeBase.remove(ids));
+    return this.exclusive(undefined, () => this.storedHere('remove').remove(ids));
+  }
+
+  /** The knowledge base that `add` and `remove` change: one stored here, not a server's. */
+  private storedHere(what: string): KnowledgeBase {
+    if (this.knowledgeBase instanceof KnowledgeBase) return this.knowledgeBase;
+    throw new InvalidInputError(
+      `${what}: this pipeline retrieves from "${this.knowledgeBase.name}", which is not stored here (a retrieval server or a database); change its passages where it lives (rag index --kb …)`,
+      { knowledgeBase: this.knowledgeBase.name },
+    );
   }
 
   /** Releases the ONNX sessions and closes the knowledge base. */
@@ -159,7 +170,7 @@ export class RagPipeline {
       try {
         await this.model.dispose();
       } finally {
-        await this.knowledgeBase.close();
+        await (this.knowledgeBase as Partial<{ close(): Promise<void> }>).close?.();
       }
     });
   }
