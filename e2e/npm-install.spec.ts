@@ -12,7 +12,7 @@ import { writeArtifact } from './demo-page.js';
 // WebGPU and WASM), in Node, and from the `rag` command.
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['core', 'retriever', 'models', 'rag', 'cli'] as const;
+const PACKAGES = ['core', 'retriever', 'models', 'pgvector', 'remote', 'rag', 'cli'] as const;
 const QUESTION = 'what is the capital of France?';
 const port = 4193;
 const run = (cmd: string, args: string[], cwd: string, timeout = 600_000) =>

@@ -23,7 +23,7 @@ function rag(args: string[]): Promise<CliResult> {
 beforeAll(() => {
   ensureCliBuilt();
   mkdirSync(join(sandbox, 'node_modules/@rag-web'), { recursive: true });
-  for (const name of ['core', 'models', 'retriever', 'rag']) symlinkSync(join(repoRoot, 'packages', name), join(sandbox, 'node_modules/@rag-web', name), 'dir');
+  for (const name of ['core', 'models', 'retriever', 'pgvector', 'remote', 'rag']) symlinkSync(join(repoRoot, 'packages', name), join(sandbox, 'node_modules/@rag-web', name), 'dir');
   copyFileSync(cliBin, join(sandbox, 'rag.js'));
 }, CLI_TEST_TIMEOUT);
 afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
