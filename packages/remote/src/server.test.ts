@@ -199,4 +199,33 @@ describe('serveRetrieval: a failing or empty source', () => {
       await empty.close();
     }
   });
+
+  it('a client that hangs up mid-search: the source is told (its signal aborts) and nothing is logged as a failure', async () => {
+    const failures: unknown[] = [];
+    let aborted!: () => void;
+    const sawAbort = new Promise<void>((resolve) => (aborted = resolve));
+    const slow = {
+      ...listSource('slow', [{ title: 't', text: 'x', embedding: [1, 0] }]),
+      topPassages: (_q: Float32Array, _k: number, options?: { signal?: AbortSignal }) =>
+        new Promise<never>((_, reject) =>
+          options!.signal!.addEventListener('abort', () => {
+            aborted();
+            reject(options!.signal!.reason);
+          }),
+        ),
+    };
+    const server = await serveRetrieval(slow, { onError: (e) => failures.push(e) });
+    try {
+      const client = new AbortController();
+      const reply = fetch(`${server.url}/retrieve`, { method: 'POST', body: JSON.stringify({ questionHiddenStates: [[1, 0]], nDocs: 1 }), signal: client.signal });
+      await new Promise((r) => setTimeout(r, 100));
+      client.abort();
+      await expect(reply).rejects.toThrow();
+      await sawAbort;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(failures).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });

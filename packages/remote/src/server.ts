@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RagConfigError, RetrievalError, type PassageSource } from '@rag-web/core';
+import { RagConfigError, RetrievalError, type PassageSource, type ScoredPassages } from '@rag-web/core';
 import {
   MalformedRequestError,
   MethodNotAllowedError,
@@ -98,7 +98,14 @@ export function createRetrievalHandler(source: PassageSource, options: Retrieval
     // A client that hangs up need not wait for: sources that take a signal stop early.
     const gone = new AbortController();
     res.once('close', () => gone.abort());
-    const scored = await source.topPassages(queries, nDocs, { signal: gone.signal });
+    let scored: ScoredPassages;
+    try {
+      scored = await source.topPassages(queries, nDocs, { signal: gone.signal });
+    } catch (err) {
+      // Nobody is left to answer, and a hang-up is not the server's error to log.
+      if (gone.signal.aborted) return;
+      throw err;
+    }
     send(res, 200, encodeRetrieveResponse(source, scored, batch, nDocs));
   }
 
