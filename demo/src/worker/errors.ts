@@ -1,4 +1,4 @@
-import { GpuDeviceError, RagConfigError, RagError, ShapeError } from '@rag-web/core';
+import { GpuDeviceError, RagConfigError, RagError, ShapeError, reviveError } from '@rag-web/core';
 import {
   DeviceFallbackError,
   GenerationError,
@@ -105,24 +105,12 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err), details: {} };
 }
 
-/**
- * The typed error again. Constructors of the typed errors take different arguments (some build
- * their message from fields), so the instance is made without running them: an Error with the
- * class's prototype, the original message and name, and `details`. Detail fields are also set
- * as properties, as those constructors do (`NotEnoughPassagesError.requested`, …).
- */
+/** The typed error again (core's `reviveError`); an unknown name comes back as a RagError. */
 export function rebuildError(e: SerializedError): Error {
   if (e.name === 'AbortError') return new DOMException(e.message, 'AbortError');
   const builtin = builtins[e.name];
   if (builtin) return new builtin(e.message);
-  const cls = registry.get(e.name) ?? RagError;
-  const err = Reflect.construct(Error, [e.message], cls) as RagError;
-  for (const [key, value] of Object.entries(e.details)) {
-    if (!(key in err)) Object.defineProperty(err, key, { value, enumerable: true });
-  }
-  Object.defineProperty(err, 'details', { value: e.details, enumerable: true });
-  Object.defineProperty(err, 'name', { value: e.name, writable: true, configurable: true });
-  return err;
+  return reviveError(registry.get(e.name) ?? RagError, e.name, e.message, e.details);
 }
 
 /** `details` are meant to be plain data; anything that is not (a stray Error, a function) is stringified. */

@@ -27,3 +27,19 @@ export class ShapeError extends RagError {
 export class GpuDeviceError extends RagError {
   override readonly name: string = 'GpuDeviceError';
 }
+
+/**
+ * A typed error again from what crossed a boundary (a worker message, an HTTP reply): an instance
+ * of `cls` made without running its constructor (the typed errors' constructors take different
+ * arguments, some building their message from fields), with the sent message, name and
+ * `details`, and each detail also as a field, as those constructors set them.
+ */
+export function reviveError(cls: abstract new (...args: never[]) => Error, name: string, message: string, details: Record<string, unknown>): RagError {
+  const err = Reflect.construct(Error, [message], cls) as RagError;
+  for (const [key, value] of Object.entries(details)) {
+    if (!(key in err)) Object.defineProperty(err, key, { value, enumerable: true });
+  }
+  Object.defineProperty(err, 'details', { value: details, enumerable: true });
+  Object.defineProperty(err, 'name', { value: name, writable: true, configurable: true });
+  return err;
+}

@@ -260,12 +260,15 @@ export class PgKnowledgeBase implements PassageSource {
     if (!Number.isInteger(k) || k < 1) throw new ShapeError(`search: k must be a positive integer, got ${k}`, { k });
     assertFiniteEmbeddings(queries, d, 'the query');
     signal?.throwIfAborted();
-    const count = await this.count();
-    if (count === 0) throw new EmptyKnowledgeBaseError(this.name);
-    if (k > count) throw new NotEnoughPassagesError(k, count);
     const n = queries.length / d;
     // One statement per query row, concurrently on the pool.
     const rows = await Promise.all(Array.from({ length: n }, (_, q) => this.searchRow(vectorToSql(queries.subarray(q * d, (q + 1) * d)), k, exact, withPassages)));
+    // Only an exact scan comes back short, and only when the table holds fewer than k: the count is read then, not on every search.
+    if (rows.some((r) => r.length < k)) {
+      const count = await this.count();
+      if (count === 0) throw new EmptyKnowledgeBaseError(this.name);
+      throw new NotEnoughPassagesError(k, count);
+    }
     signal?.throwIfAborted();
     return rows;
   }

@@ -7,6 +7,7 @@ import {
   RagError,
   RetrievalError,
   UnknownPassageError,
+  reviveError,
   type DocDict,
   type ScoredPassages,
   type StoredPassage,
@@ -196,9 +197,7 @@ const WIRE_ERRORS: Record<string, new (...args: never[]) => Error> = {
 };
 
 /**
- * The typed error of an error reply. Known names become their class, made without running its
- * constructor (constructors take different arguments): the sent message, name and details, and
- * each detail also as a field, as the constructors set them. An unknown name becomes
+ * The typed error of an error reply: a known name becomes its class (core's `reviveError`). An unknown name becomes
  * RemoteRetrievalError, or RemoteUnavailableError when the server said 503 (its knowledge base
  * failing); a body that is not an error reply, RemoteUnavailableError.
  */
@@ -214,13 +213,7 @@ export function rebuildError(body: unknown, status: number, url: string): Error 
     if (status === 503) return new RemoteUnavailableError(url, `${name}: ${message}`, status, name);
     return new RemoteRetrievalError(`${name}: ${message}`, { remoteName: name, status, url, remoteDetails: details });
   }
-  const err = Reflect.construct(Error, [message], cls) as RagError;
-  for (const [key, value] of Object.entries(details)) {
-    if (!(key in err)) Object.defineProperty(err, key, { value, enumerable: true });
-  }
-  Object.defineProperty(err, 'details', { value: details, enumerable: true });
-  Object.defineProperty(err, 'name', { value: name, writable: true, configurable: true });
-  return err;
+  return reviveError(cls, name, message, details);
 }
 
 function rowsOf(values: ArrayLike<number> & { subarray(begin: number, end: number): ArrayLike<number> }, width: number): number[][] {
